@@ -8,7 +8,7 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/zeroshot.html.md"""
 __all__ = ['class_text_features', 'encode_images', 'accuracy', 'per_class_accuracy', 'zeroshot_logits', 'evaluate_zeroshot',
            'harmonic_mean', 'ResultsTable', 'base_new_table', 'evaluate_base_new', 'confusion_matrix', 'plot_zeroshot']
 
-# %% ../nbs/03_zeroshot.ipynb #56370ae8
+# %% ../nbs/03_zeroshot.ipynb #cf962eb7
 import hashlib, json, os
 from pathlib import Path
 import torch, torch.nn.functional as F
@@ -17,7 +17,7 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from .data import ImageList, FewShotData, classnames_of, subsample_classes
 
-# %% ../nbs/03_zeroshot.ipynb #df585e7e
+# %% ../nbs/03_zeroshot.ipynb #6e8765ff
 @torch.no_grad()
 def class_text_features(model, tokenizer, classnames, templates='a photo of a {}.', device='cpu', batch_size=256):
     "Normalised class weights [n_cls, D]: the mean of the normalised features of each template filled with each class name"
@@ -29,7 +29,7 @@ def class_text_features(model, tokenizer, classnames, templates='a photo of a {}
         feats.append(F.normalize(f.float(), dim=-1))
     return F.normalize(torch.stack(feats).mean(0), dim=-1)
 
-# %% ../nbs/03_zeroshot.ipynb #b878342c
+# %% ../nbs/03_zeroshot.ipynb #3fcec616
 def _feature_key(backbone, items) -> str:
     h = hashlib.sha1(f"{backbone.key}\n{backbone.preprocess!r}".encode())
     for d in items:
@@ -37,7 +37,7 @@ def _feature_key(backbone, items) -> str:
         h.update(f"{d.impath}|{st.st_size}|{st.st_mtime_ns}|{d.label}\n".encode())
     return h.hexdigest()
 
-# %% ../nbs/03_zeroshot.ipynb #9cd577a9
+# %% ../nbs/03_zeroshot.ipynb #2851d59f
 @torch.no_grad()
 def encode_images(backbone,           # a `CLIPBackbone`
                   items,              # list of `Datum`
@@ -62,7 +62,7 @@ def encode_images(backbone,           # a `CLIPBackbone`
         tmp = path.with_suffix('.tmp'); torch.save(dict(features=feats, labels=labels), tmp); tmp.replace(path)
     return feats, labels
 
-# %% ../nbs/03_zeroshot.ipynb #fb27cda9
+# %% ../nbs/03_zeroshot.ipynb #6105be4e
 def accuracy(logits, labels) -> float:
     "Top-1 accuracy in %"
     return (logits.argmax(-1) == labels).float().mean().item() * 100
@@ -74,14 +74,14 @@ def per_class_accuracy(logits, labels, n_cls:int|None=None):
     tot = torch.bincount(labels, minlength=n_cls).float()
     return torch.bincount(labels, weights=hit, minlength=n_cls) / tot * 100
 
-# %% ../nbs/03_zeroshot.ipynb #a11fb7e0
+# %% ../nbs/03_zeroshot.ipynb #13c76fb7
 def zeroshot_logits(backbone, items, classnames, templates, device='cpu', **kwargs):
     "Zero-shot logits [N, n_cls] and labels of `items`"
     feats, labels = encode_images(backbone, items, device=device, **kwargs)
     w = class_text_features(backbone.model, backbone.tokenizer, classnames, templates, device).cpu()
     return backbone.model.logit_scale.exp().item() * feats @ w.T, labels
 
-# %% ../nbs/03_zeroshot.ipynb #cff50e86
+# %% ../nbs/03_zeroshot.ipynb #2edfff15
 def evaluate_zeroshot(backbone, data, split='test', templates=None, device='cpu', **kwargs) -> dict:
     "Accuracy and per-class accuracy of zero-shot CLIP on one split of a `FewShotData`"
     items = data.splits[split]
@@ -91,12 +91,12 @@ def evaluate_zeroshot(backbone, data, split='test', templates=None, device='cpu'
     return dict(dataset=data.name, split=split, n=len(items), classnames=names, accuracy=accuracy(logits, labels),
                 per_class=per_class_accuracy(logits, labels).tolist(), logits=logits, labels=labels)
 
-# %% ../nbs/03_zeroshot.ipynb #bf62f6a8
+# %% ../nbs/03_zeroshot.ipynb #f7017d35
 def harmonic_mean(base:float, new:float) -> float:
     "2BN/(B+N), 0 when both are 0"
     return 2 * base * new / (base + new) if base + new else 0.
 
-# %% ../nbs/03_zeroshot.ipynb #5b6eb46f
+# %% ../nbs/03_zeroshot.ipynb #4eb79e9c
 class ResultsTable:
     "Rows of results (dicts) shown as a markdown table; base/new tables get the papers' Average row"
     def __init__(self, rows, cols=None, title=''):
@@ -116,7 +116,7 @@ class ResultsTable:
         path.write_text(json.dumps(self.rows, indent=1) if path.suffix == '.json' else self.to_markdown() + '\n')
         return path
 
-# %% ../nbs/03_zeroshot.ipynb #a4ed31dc
+# %% ../nbs/03_zeroshot.ipynb #cd4600a2
 def base_new_table(results:dict, title='') -> ResultsTable:
     "Table of {dataset: (base acc, new acc)} with HM per row and an Average row (HM of the averaged B and N)"
     rows = [dict(dataset=d, base=b, new=n, hm=harmonic_mean(b, n)) for d, (b, n) in results.items()]
@@ -125,13 +125,13 @@ def base_new_table(results:dict, title='') -> ResultsTable:
         rows.append(dict(dataset='Average', base=b, new=n, hm=harmonic_mean(b, n)))
     return ResultsTable(rows, ['dataset', 'base', 'new', 'hm'], title)
 
-# %% ../nbs/03_zeroshot.ipynb #0d85b47d
+# %% ../nbs/03_zeroshot.ipynb #03df4cce
 def evaluate_base_new(backbone, data, split='test', **kwargs) -> dict:
     "Zero-shot results on the base and the new classes of `data` (each evaluated among its own classes)"
     halves = {h: FewShotData(data.name, {split: subsample_classes(data.splits[split], h)}, data.template) for h in ('base', 'new')}
     return {h: evaluate_zeroshot(backbone, d, split, **kwargs) for h, d in halves.items()}
 
-# %% ../nbs/03_zeroshot.ipynb #878aa728
+# %% ../nbs/03_zeroshot.ipynb #0ffe8d92
 def confusion_matrix(logits, labels, n_cls:int|None=None):
     "Counts [true, predicted]"
     n_cls = n_cls or logits.shape[-1]
@@ -144,7 +144,7 @@ def plot_zeroshot(res, max_classes:int=40):
     a1.bar(range(n), res['per_class'][:n], color='tab:blue'); a1.axhline(res['accuracy'], color='k', ls='--', lw=1, label=f"overall {res['accuracy']:.1f}%")
     a1.set_xticks(range(n), names[:n], rotation=60, ha='right', fontsize=7); a1.set_ylabel('accuracy (%)'); a1.set_ylim(0, 100); a1.legend(fontsize=8)
     cm = confusion_matrix(res['logits'], res['labels'], len(names))[:n, :n]
-    a2.imshow(cm, cmap='Blues'); a2.set_xlabel('predicted'); a2.set_ylabel('true')
+    a2.imshow(cm.numpy(), cmap='Blues'); a2.set_xlabel('predicted'); a2.set_ylabel('true')
     a2.set_xticks(range(n), names[:n], rotation=60, ha='right', fontsize=7); a2.set_yticks(range(n), names[:n], fontsize=7)
     fig.suptitle(f"{res['dataset']} ({res['split']}): zero-shot"); fig.tight_layout()
     return fig
