@@ -7,7 +7,7 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/backbone.html.md"""
 # %% auto #0
 __all__ = ['MODEL_CONFIGS', 'ASSETS', 'is_torchscript', 'CLIPBackbone', 'load_clip', 'save_local_dir']
 
-# %% ../nbs/01_backbone.ipynb #a4a35b4d
+# %% ../nbs/01_backbone.ipynb #c4d0cbaa
 import difflib, json, logging, zipfile
 from contextlib import contextmanager
 from importlib.resources import files
@@ -15,12 +15,12 @@ from pathlib import Path
 import torch, open_clip
 from fastcore.basics import store_attr
 
-# %% ../nbs/01_backbone.ipynb #ee443714
+# %% ../nbs/01_backbone.ipynb #6c4ae9f2
 MODEL_CONFIGS = Path(str(files('metaprompt_nb')/'model_configs'))
 ASSETS = Path(str(files('metaprompt_nb')/'assets'))  # pretrained models shipped with the package, as local-dir folders
 open_clip.add_model_config(MODEL_CONFIGS)
 
-# %% ../nbs/01_backbone.ipynb #ff223767
+# %% ../nbs/01_backbone.ipynb #7056cf22
 def is_torchscript(path) -> bool:
     "Is `path` a TorchScript archive (the format of OpenAI's released CLIP checkpoints)?"
     if not zipfile.is_zipfile(path): return False
@@ -32,7 +32,7 @@ def _wants_quick_gelu(name, pretrained):
     if Path(pretrained).is_file(): return is_torchscript(pretrained)
     return bool(open_clip.get_pretrained_cfg(name, pretrained).get('quick_gelu', False))
 
-# %% ../nbs/01_backbone.ipynb #a3dfcf03
+# %% ../nbs/01_backbone.ipynb #9580c3a0
 def _check_backbone(name, pretrained):
     "Raise a one-line error for an unknown model name, pretrained tag or missing weights file"
     if name.startswith(('hf-hub:', 'local-dir:')): return
@@ -47,7 +47,7 @@ def _check_backbone(name, pretrained):
     what = f"weights file {pretrained!r} not found" if looks_like_path else f"unknown pretrained tag {pretrained!r} for {name!r}"
     raise (FileNotFoundError if looks_like_path else ValueError)(f"{what}; known tags for {name!r}: {tags}, or a checkpoint file path, or None")
 
-# %% ../nbs/01_backbone.ipynb #7baf52cd
+# %% ../nbs/01_backbone.ipynb #4bac4322
 class CLIPBackbone:
     "A frozen open_clip model with its eval preprocessing and tokenizer; unpacks as `model, preprocess, tokenizer`"
     def __init__(self, model, preprocess, tokenizer, name, pretrained, precision): store_attr()
@@ -58,7 +58,7 @@ class CLIPBackbone:
         n = sum(p.numel() for p in self.model.parameters())
         return f"CLIPBackbone({self.name!r}, pretrained={self.pretrained!r}, {n/1e6:.1f}M params, {self.precision})"
 
-# %% ../nbs/01_backbone.ipynb #e276e269
+# %% ../nbs/01_backbone.ipynb #67283920
 def _load_torchscript(name, path, device, precision):
     "Rebuild `name` with QuickGELU and load the weights of an OpenAI TorchScript archive"
     model = open_clip.create_model(name, precision=precision, device=device, force_quick_gelu=True)
@@ -67,7 +67,7 @@ def _load_torchscript(name, path, device, precision):
     model.load_state_dict(sd)
     return model.to(device)
 
-# %% ../nbs/01_backbone.ipynb #5ae434df
+# %% ../nbs/01_backbone.ipynb #7864c19b
 @contextmanager
 def _quiet_logging(quiet=True):
     "Silence warnings of the root logger (open_clip's) inside the block"
@@ -76,7 +76,7 @@ def _quiet_logging(quiet=True):
     try: yield
     finally: logging.root.setLevel(level)
 
-# %% ../nbs/01_backbone.ipynb #3ee6e23c
+# %% ../nbs/01_backbone.ipynb #52f38b2c
 def load_clip(name:str='ViT-B-16',       # open_clip model name, or an 'hf-hub:org/repo' / 'local-dir:/path' id
               pretrained:str|None=None,  # open_clip tag ('openai'), checkpoint file, or None for random init
               device:str='cpu',          # 'cpu', 'cuda', ...
@@ -93,14 +93,15 @@ def load_clip(name:str='ViT-B-16',       # open_clip model name, or an 'hf-hub:o
         model = _load_torchscript(name, pretrained, device, precision)
         preprocess = open_clip.image_transform(model.visual.image_size, is_train=False)
     else:
-        with _quiet_logging(pretrained is None):  # open_clip warns about random init, which was asked for
+        with _quiet_logging(pretrained is None), torch.random.fork_rng():  # random init: asked for, and the same every time
+            torch.manual_seed(0)
             model, _, preprocess = open_clip.create_model_and_transforms(
                 name, pretrained=pretrained, device=device, precision=precision, force_quick_gelu=qg,
                 cache_dir=cache_dir, weights_only=True)
     model.requires_grad_(False).eval()
     return CLIPBackbone(model, preprocess, open_clip.get_tokenizer(name), name, pretrained, precision)
 
-# %% ../nbs/01_backbone.ipynb #e85fe1fb
+# %% ../nbs/01_backbone.ipynb #7ecb888e
 def save_local_dir(model, name:str, path, preprocess_cfg:dict|None=None):
     "Write `model` as an open_clip `local-dir:` folder (config JSON + safetensors weights)"
     from safetensors.torch import save_file

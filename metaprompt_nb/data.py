@@ -7,10 +7,11 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/data.html.md"""
 # %% auto #0
 __all__ = ['Datum', 'SPLITS', 'TOY_COLOURS', 'COOP_TEMPLATES', 'DATASETS', 'TORCHVISION_SPLITS', 'IMAGE_EXTS', 'write_split',
            'read_split', 'make_toy_dataset', 'ImageList', 'fewshot', 'fewshot_splits', 'subsample_classes',
-           'classnames_of', 'DatasetInfo', 'register_dataset', 'read_imagenet', 'read_fgvc_aircraft', 'split_per_class',
-           'from_torchvision', 'read_image_folder', 'FewShotData', 'load_dataset']
+           'classnames_of', 'DatasetInfo', 'register_dataset', 'read_imagenet', 'read_fgvc_aircraft',
+           'read_imagenet_variant', 'split_per_class', 'from_torchvision', 'read_image_folder', 'FewShotData',
+           'load_dataset']
 
-# %% ../nbs/02_data.ipynb #d8edb7c9
+# %% ../nbs/02_data.ipynb #76ca1fe1
 import json, math, random
 from collections import namedtuple
 from dataclasses import dataclass, field
@@ -19,18 +20,18 @@ import numpy as np, torch
 from PIL import Image
 from torch.utils.data import Dataset
 
-# %% ../nbs/02_data.ipynb #a9710d5f
+# %% ../nbs/02_data.ipynb #cbc7c1ba
 Datum = namedtuple('Datum', 'impath label classname')
 
 SPLITS = ('train', 'val', 'test')
 
-# %% ../nbs/02_data.ipynb #47690f46
+# %% ../nbs/02_data.ipynb #dfef3874
 def write_split(path, splits:dict):
     "Write `splits` ({'train'|'val'|'test': [(relpath, label, classname), ...]}) as a CoOp split file"
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(json.dumps({k: [[str(p), int(l), str(c)] for p, l, c in v] for k, v in splits.items()}))
 
-# %% ../nbs/02_data.ipynb #4d5e2367
+# %% ../nbs/02_data.ipynb #6887f4f3
 def _bad(path, msg): return ValueError(f"{path}: {msg}")
 
 def read_split(path,      # a CoOp `split_zhou_<Name>.json`
@@ -53,7 +54,7 @@ def read_split(path,      # a CoOp `split_zhou_<Name>.json`
         out[s] = items
     return out
 
-# %% ../nbs/02_data.ipynb #aedf5de1
+# %% ../nbs/02_data.ipynb #bf9cebb1
 TOY_COLOURS = dict(red=(220, 40, 40), green=(40, 180, 60), blue=(40, 70, 220), yellow=(230, 210, 40),
                    purple=(140, 50, 170), orange=(240, 140, 30), white=(240, 240, 240), black=(20, 20, 20))
 
@@ -76,7 +77,7 @@ def make_toy_dataset(root, classes=('red', 'green', 'blue', 'yellow'), n=(8, 2, 
     write_split(d/f'split_zhou_{name}.json', splits)
     return d/f'split_zhou_{name}.json'
 
-# %% ../nbs/02_data.ipynb #c6932b8f
+# %% ../nbs/02_data.ipynb #29f99141
 class ImageList(Dataset):
     "Images and labels of a list of `Datum`, loaded with PIL and `transform`"
     def __init__(self, items, transform=None): self.items, self.transform = list(items), transform
@@ -87,7 +88,7 @@ class ImageList(Dataset):
         except (OSError, ValueError) as e: raise OSError(f"cannot read image {d.impath!r} (item {i}, class {d.classname!r}): {e}") from None
         return (self.transform(img) if self.transform else img), d.label
 
-# %% ../nbs/02_data.ipynb #bf0e8f8f
+# %% ../nbs/02_data.ipynb #33a5f984
 def fewshot(items,       # list of `Datum`
             k:int,       # images per class
             seed:int=1,  # the run's seed
@@ -103,13 +104,13 @@ def fewshot(items,       # list of `Datum`
     if small and strict: raise ValueError(f"{len(small)} classes have fewer than {k} images: {small}")
     return [d for v in by_label.values() for d in rng.sample(v, min(k, len(v)))]
 
-# %% ../nbs/02_data.ipynb #d498d435
+# %% ../nbs/02_data.ipynb #ab29b8cb
 def fewshot_splits(data:dict, k:int, seed:int=1) -> dict:
     "K-shot train and min(K,4)-shot val of `data`, drawn in that order from one seeded generator; test untouched"
     rng = random.Random(seed)
     return dict(train=fewshot(data['train'], k, rng=rng), val=fewshot(data['val'], min(k, 4), rng=rng, strict=False), test=data['test'])
 
-# %% ../nbs/02_data.ipynb #cf705ef6
+# %% ../nbs/02_data.ipynb #0392d6b7
 def subsample_classes(items, which='all'):
     "The items of the base (first ceil(n/2) sorted labels) or new (the rest) classes, relabelled from 0; `all` keeps everything"
     if which == 'all': return list(items)
@@ -120,14 +121,14 @@ def subsample_classes(items, which='all'):
     relabel = {l: i for i, l in enumerate(keep)}
     return [d._replace(label=relabel[d.label]) for d in items if d.label in relabel]
 
-# %% ../nbs/02_data.ipynb #ef3c0f39
+# %% ../nbs/02_data.ipynb #575e62fc
 def classnames_of(items) -> list:
     "Class names ordered by label"
     names = {d.label: d.classname for d in items}
     if sorted(names) != list(range(len(names))): raise ValueError(f"labels are not 0..{len(names)-1}: {sorted(names)}")
     return [names[i] for i in range(len(names))]
 
-# %% ../nbs/02_data.ipynb #66eaceb7
+# %% ../nbs/02_data.ipynb #63297ccb
 COOP_TEMPLATES = {
     'OxfordPets': 'a photo of a {}, a type of pet.', 'OxfordFlowers': 'a photo of a {}, a type of flower.',
     'FGVCAircraft': 'a photo of a {}, a type of aircraft.', 'DescribableTextures': '{} texture.',
@@ -135,7 +136,7 @@ COOP_TEMPLATES = {
     'Food101': 'a photo of {}, a type of food.', 'SUN397': 'a photo of a {}.', 'Caltech101': 'a photo of a {}.',
     'UCF101': 'a photo of a person doing {}.', 'ImageNet': 'a photo of a {}.'}
 
-# %% ../nbs/02_data.ipynb #a7daa7a8
+# %% ../nbs/02_data.ipynb #d4189a68
 @dataclass
 class DatasetInfo:
     "Where a data set lives under the data root and how to prompt for it"
@@ -149,7 +150,7 @@ def register_dataset(name, dir, split_file=None, image_dir='images', template='a
     DATASETS[name] = DatasetInfo(name, dir, split_file, image_dir, template, reader, make)
     return DATASETS[name]
 
-# %% ../nbs/02_data.ipynb #26d524e7
+# %% ../nbs/02_data.ipynb #1b61e629
 for _n, _d, _img in [('OxfordPets', 'oxford_pets', 'images'), ('OxfordFlowers', 'oxford_flowers', 'jpg'),
                      ('DescribableTextures', 'dtd', 'images'), ('EuroSAT', 'eurosat', '2750'),
                      ('StanfordCars', 'stanford_cars', '.'), ('Food101', 'food-101', 'images'),
@@ -157,7 +158,7 @@ for _n, _d, _img in [('OxfordPets', 'oxford_pets', 'images'), ('OxfordFlowers', 
                      ('UCF101', 'ucf101', 'UCF-101-midframes')]:
     register_dataset(_n, _d, f'split_zhou_{_n}.json', _img, COOP_TEMPLATES[_n])
 
-# %% ../nbs/02_data.ipynb #be206fcc
+# %% ../nbs/02_data.ipynb #501a7086
 def _lines(f):
     if not Path(f).is_file(): raise FileNotFoundError(f"{str(f)!r} not found")
     return [l.strip() for l in Path(f).read_text().splitlines() if l.strip()]
@@ -179,10 +180,26 @@ def read_fgvc_aircraft(folder):
         return [Datum(str(folder/'images'/f'{l[:7]}.jpg'), idx[l[8:]], l[8:]) for l in _lines(folder/f'images_variant_{split}.txt')]
     return {s: items(s) for s in SPLITS}
 
+def read_imagenet_variant(subdir, numbered=False):
+    "Reader of a test-only ImageNet variant: `subdir/<wnid>/*` (or `subdir/<index>/*` when `numbered`), names from classnames.txt"
+    def reader(folder):
+        folder = Path(folder)
+        wnids, names = zip(*(l.split(' ', 1) for l in _lines(folder/'classnames.txt')))
+        keys = [str(i) if numbered else w for i, w in enumerate(wnids)]
+        present = [(k, n) for k, n in zip(keys, names) if (folder/subdir/k).is_dir()]   # -A and -R hold 200 of the 1000 classes
+        test = [Datum(str(p), i, n) for i, (k, n) in enumerate(present) for p in sorted((folder/subdir/k).glob('*'))]
+        return dict(train=[], val=[], test=test)
+    return reader
+
 register_dataset('ImageNet', 'imagenet', template=COOP_TEMPLATES['ImageNet'], reader=read_imagenet)
+for _n, _d, _sub, _num in [('ImageNetV2', 'imagenetv2', 'imagenetv2-matched-frequency-format-val', True),
+                           ('ImageNetSketch', 'imagenet-sketch', 'images', False),
+                           ('ImageNetA', 'imagenet-adversarial', 'imagenet-a', False),
+                           ('ImageNetR', 'imagenet-rendition', 'imagenet-r', False)]:
+    register_dataset(_n, _d, template=COOP_TEMPLATES['ImageNet'], reader=read_imagenet_variant(_sub, _num))
 register_dataset('FGVCAircraft', 'fgvc_aircraft', template=COOP_TEMPLATES['FGVCAircraft'], reader=read_fgvc_aircraft)
 
-# %% ../nbs/02_data.ipynb #2ed37961
+# %% ../nbs/02_data.ipynb #032d872f
 TORCHVISION_SPLITS = {  # torchvision class name: (train split, val split, test split), None = no official split
     'Caltech101': None, 'SUN397': None, 'EuroSAT': None,
     'OxfordIIITPet': ('trainval', None, 'test'), 'StanfordCars': ('train', None, 'test'),
@@ -201,7 +218,7 @@ def _tv_items(ds, classnames=None):
     if names is None: raise ValueError(f"{type(ds).__name__} has no class names: pass classnames=[...] (e.g. from CoOp's cat_to_name.json)")
     return [Datum(str(p), int(l), names[int(l)].replace('_', ' ')) for p, l in zip(paths, labels)]
 
-# %% ../nbs/02_data.ipynb #351cf7b4
+# %% ../nbs/02_data.ipynb #0f8ea308
 def split_per_class(items, p_train=0.5, p_val=0.2, seed=0):
     "Split each class into train/val/test fractions (CoOp's rule for data sets without an official split)"
     rng, out = random.Random(seed), {s: [] for s in SPLITS}
@@ -213,7 +230,7 @@ def split_per_class(items, p_train=0.5, p_val=0.2, seed=0):
         out['train'] += v[:n_tr]; out['val'] += v[n_tr:n_tr+n_val]; out['test'] += v[n_tr+n_val:]
     return out
 
-# %% ../nbs/02_data.ipynb #88d202d1
+# %% ../nbs/02_data.ipynb #60c1e73c
 def from_torchvision(name:str,            # a key of `TORCHVISION_SPLITS`, e.g. 'EuroSAT'
                      root,                # torchvision's root for that data set
                      classnames=None,     # override the class names torchvision provides
@@ -231,7 +248,7 @@ def from_torchvision(name:str,            # a key of `TORCHVISION_SPLITS`, e.g. 
     if va is None: sp = split_per_class(tr, 0.8, 0.2); tr, va = sp['train'], sp['val']
     return dict(train=tr, val=va, test=te)
 
-# %% ../nbs/02_data.ipynb #9b1d85c7
+# %% ../nbs/02_data.ipynb #9a4ea7f3
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.gif', '.webp', '.tif', '.tiff')
 
 def _folder_items(root, classes):
@@ -249,7 +266,7 @@ def read_image_folder(root, seed=0) -> dict:
     if not classes: raise ValueError(f"{root} has no class sub-folders")
     return split_per_class(_folder_items(root, classes), seed=seed)
 
-# %% ../nbs/02_data.ipynb #c86d3828
+# %% ../nbs/02_data.ipynb #1eabcf27
 @dataclass
 class FewShotData:
     "Class names, train/val/test `Datum` lists and the hand-crafted template of a data set"
@@ -259,7 +276,7 @@ class FewShotData:
     def __repr__(self):
         return f"FewShotData({self.name!r}, {len(self.classnames)} classes, " + ', '.join(f"{s} {len(v)}" for s, v in self.splits.items()) + ')'
 
-# %% ../nbs/02_data.ipynb #d8d7ceb0
+# %% ../nbs/02_data.ipynb #822dc695
 def load_dataset(name:str,           # registered name, path to a split file, or an image folder
                  root='.',           # data root that registered data sets live under
                  shots:int|None=None,# K: sample a K-shot train (and min(K,4)-shot val) subset
@@ -279,7 +296,7 @@ def load_dataset(name:str,           # registered name, path to a split file, or
     else: raise ValueError(f"unknown data set {name!r}: not a registered name ({', '.join(DATASETS)}), a split file or a folder")
     if shots: splits = fewshot_splits(splits, shots, seed)
     splits = {s: subsample_classes(v, subsample) for s, v in splits.items()}
-    return FewShotData(str(name), splits, template)
+    return FewShotData(name if name in DATASETS else (p.parent.name if p.suffix == '.json' else p.name), splits, template)
 
-# %% ../nbs/02_data.ipynb #35096feb
+# %% ../nbs/02_data.ipynb #e8ebe703
 register_dataset('toy', 'toy', 'split_zhou_toy.json', 'images', make=make_toy_dataset)

@@ -8,7 +8,7 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/zeroshot.html.md"""
 __all__ = ['class_text_features', 'encode_images', 'accuracy', 'per_class_accuracy', 'zeroshot_logits', 'evaluate_zeroshot',
            'harmonic_mean', 'ResultsTable', 'base_new_table', 'evaluate_base_new', 'confusion_matrix', 'plot_zeroshot']
 
-# %% ../nbs/03_zeroshot.ipynb #cf962eb7
+# %% ../nbs/03_zeroshot.ipynb #d8ad3b24
 import hashlib, json, os
 from pathlib import Path
 import torch, torch.nn.functional as F
@@ -17,11 +17,12 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from .data import ImageList, FewShotData, classnames_of, subsample_classes
 
-# %% ../nbs/03_zeroshot.ipynb #6e8765ff
+# %% ../nbs/03_zeroshot.ipynb #00d23bde
 @torch.no_grad()
-def class_text_features(model, tokenizer, classnames, templates='a photo of a {}.', device='cpu', batch_size=256):
+def class_text_features(model, tokenizer, classnames, templates='a photo of a {}.', device=None, batch_size=256):
     "Normalised class weights [n_cls, D]: the mean of the normalised features of each template filled with each class name"
     templates = [templates] if isinstance(templates, str) else list(templates)
+    device = device or model.token_embedding.weight.device
     feats = []
     for t in templates:
         texts = [t.format(c.replace('_', ' ')) for c in classnames]
@@ -29,7 +30,7 @@ def class_text_features(model, tokenizer, classnames, templates='a photo of a {}
         feats.append(F.normalize(f.float(), dim=-1))
     return F.normalize(torch.stack(feats).mean(0), dim=-1)
 
-# %% ../nbs/03_zeroshot.ipynb #3fcec616
+# %% ../nbs/03_zeroshot.ipynb #0d1c288c
 def _feature_key(backbone, items) -> str:
     h = hashlib.sha1(f"{backbone.key}\n{backbone.preprocess!r}".encode())
     for d in items:
@@ -37,7 +38,7 @@ def _feature_key(backbone, items) -> str:
         h.update(f"{d.impath}|{st.st_size}|{st.st_mtime_ns}|{d.label}\n".encode())
     return h.hexdigest()
 
-# %% ../nbs/03_zeroshot.ipynb #2851d59f
+# %% ../nbs/03_zeroshot.ipynb #56b43bff
 @torch.no_grad()
 def encode_images(backbone,           # a `CLIPBackbone`
                   items,              # list of `Datum`
@@ -62,7 +63,7 @@ def encode_images(backbone,           # a `CLIPBackbone`
         tmp = path.with_suffix('.tmp'); torch.save(dict(features=feats, labels=labels), tmp); tmp.replace(path)
     return feats, labels
 
-# %% ../nbs/03_zeroshot.ipynb #6105be4e
+# %% ../nbs/03_zeroshot.ipynb #ab7580e9
 def accuracy(logits, labels) -> float:
     "Top-1 accuracy in %"
     return (logits.argmax(-1) == labels).float().mean().item() * 100
@@ -74,14 +75,14 @@ def per_class_accuracy(logits, labels, n_cls:int|None=None):
     tot = torch.bincount(labels, minlength=n_cls).float()
     return torch.bincount(labels, weights=hit, minlength=n_cls) / tot * 100
 
-# %% ../nbs/03_zeroshot.ipynb #13c76fb7
+# %% ../nbs/03_zeroshot.ipynb #b913fb47
 def zeroshot_logits(backbone, items, classnames, templates, device='cpu', **kwargs):
     "Zero-shot logits [N, n_cls] and labels of `items`"
     feats, labels = encode_images(backbone, items, device=device, **kwargs)
     w = class_text_features(backbone.model, backbone.tokenizer, classnames, templates, device).cpu()
     return backbone.model.logit_scale.exp().item() * feats @ w.T, labels
 
-# %% ../nbs/03_zeroshot.ipynb #2edfff15
+# %% ../nbs/03_zeroshot.ipynb #020a90d4
 def evaluate_zeroshot(backbone, data, split='test', templates=None, device='cpu', **kwargs) -> dict:
     "Accuracy and per-class accuracy of zero-shot CLIP on one split of a `FewShotData`"
     items = data.splits[split]
@@ -91,12 +92,12 @@ def evaluate_zeroshot(backbone, data, split='test', templates=None, device='cpu'
     return dict(dataset=data.name, split=split, n=len(items), classnames=names, accuracy=accuracy(logits, labels),
                 per_class=per_class_accuracy(logits, labels).tolist(), logits=logits, labels=labels)
 
-# %% ../nbs/03_zeroshot.ipynb #f7017d35
+# %% ../nbs/03_zeroshot.ipynb #cf8b3744
 def harmonic_mean(base:float, new:float) -> float:
     "2BN/(B+N), 0 when both are 0"
     return 2 * base * new / (base + new) if base + new else 0.
 
-# %% ../nbs/03_zeroshot.ipynb #4eb79e9c
+# %% ../nbs/03_zeroshot.ipynb #35c1730b
 class ResultsTable:
     "Rows of results (dicts) shown as a markdown table; base/new tables get the papers' Average row"
     def __init__(self, rows, cols=None, title=''):
@@ -116,7 +117,7 @@ class ResultsTable:
         path.write_text(json.dumps(self.rows, indent=1) if path.suffix == '.json' else self.to_markdown() + '\n')
         return path
 
-# %% ../nbs/03_zeroshot.ipynb #cd4600a2
+# %% ../nbs/03_zeroshot.ipynb #7bb67d7b
 def base_new_table(results:dict, title='') -> ResultsTable:
     "Table of {dataset: (base acc, new acc)} with HM per row and an Average row (HM of the averaged B and N)"
     rows = [dict(dataset=d, base=b, new=n, hm=harmonic_mean(b, n)) for d, (b, n) in results.items()]
@@ -125,13 +126,13 @@ def base_new_table(results:dict, title='') -> ResultsTable:
         rows.append(dict(dataset='Average', base=b, new=n, hm=harmonic_mean(b, n)))
     return ResultsTable(rows, ['dataset', 'base', 'new', 'hm'], title)
 
-# %% ../nbs/03_zeroshot.ipynb #03df4cce
+# %% ../nbs/03_zeroshot.ipynb #76dff4c8
 def evaluate_base_new(backbone, data, split='test', **kwargs) -> dict:
     "Zero-shot results on the base and the new classes of `data` (each evaluated among its own classes)"
     halves = {h: FewShotData(data.name, {split: subsample_classes(data.splits[split], h)}, data.template) for h in ('base', 'new')}
     return {h: evaluate_zeroshot(backbone, d, split, **kwargs) for h, d in halves.items()}
 
-# %% ../nbs/03_zeroshot.ipynb #0ffe8d92
+# %% ../nbs/03_zeroshot.ipynb #0a7ec2a6
 def confusion_matrix(logits, labels, n_cls:int|None=None):
     "Counts [true, predicted]"
     n_cls = n_cls or logits.shape[-1]
