@@ -7,15 +7,15 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/cli.html.md"""
 # %% auto #0
 __all__ = ['COMMANDS', 'main']
 
-# %% ../nbs/90_cli.ipynb #fc95029e
+# %% ../nbs/90_cli.ipynb #20d33cef
 import sys
 from fastcore.script import anno_parser
 from .settings import find_settings, load_settings
-from .experiments import zeroshot, train, evaluate_run
+from .experiments import zeroshot, train, evaluate_run, gram_meta_train
 from .reproduce import reproduce
 
-# %% ../nbs/90_cli.ipynb #afca97e6
-COMMANDS = {'zeroshot': zeroshot, 'train': train, 'eval': evaluate_run, 'reproduce': reproduce}
+# %% ../nbs/90_cli.ipynb #b8c87d0b
+COMMANDS = {'zeroshot': zeroshot, 'train': train, 'eval': evaluate_run, 'reproduce': reproduce, 'gram-pretrain': gram_meta_train}
 
 def _parser(cmd, settings=None):
     "The argparse parser of `cmd` with the settings-file defaults shown and applied"

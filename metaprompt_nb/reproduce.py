@@ -7,7 +7,7 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/reproduce.html.md"""
 # %% auto #0
 __all__ = ['COOP_DATASETS', 'IMAGENET_VARIANTS', 'PROTOCOLS', 'REPORTED', 'reported_results', 'aggregate', 'reproduce']
 
-# %% ../nbs/41_reproduce.ipynb #ef3f3a90
+# %% ../nbs/41_reproduce.ipynb #f6d7465f
 import csv, json, os
 from importlib.resources import files
 from pathlib import Path
@@ -15,15 +15,15 @@ from typing import Annotated
 import torch
 from .settings import resolve
 from .zeroshot import harmonic_mean, ResultsTable
-from .experiments import train, evaluate_run, zeroshot_metrics, _run_dir
+from .experiments import train, evaluate_run, zeroshot_metrics, method_config, parse_method, run_name, _run_dir
 
-# %% ../nbs/41_reproduce.ipynb #6ccb89e7
+# %% ../nbs/41_reproduce.ipynb #7d81575d
 COOP_DATASETS = ['ImageNet', 'Caltech101', 'OxfordPets', 'StanfordCars', 'OxfordFlowers', 'Food101', 'FGVCAircraft',
                  'SUN397', 'DescribableTextures', 'EuroSAT', 'UCF101']
 IMAGENET_VARIANTS = ['ImageNetV2', 'ImageNetSketch', 'ImageNetA', 'ImageNetR']
 PROTOCOLS = ('base2new', 'fewshot', 'domain', 'crossdataset')
 
-# %% ../nbs/41_reproduce.ipynb #5c850cb1
+# %% ../nbs/41_reproduce.ipynb #f5e0959f
 REPORTED = Path(str(files('metaprompt_nb')/'assets'/'papers'/'reported_results.csv'))
 
 def reported_results(protocol=None) -> list:
@@ -32,7 +32,7 @@ def reported_results(protocol=None) -> list:
     num = lambda v: float(v) if v else None
     return [{**r, **{k: num(r[k]) for k in ('base', 'new', 'hm', 'accuracy')}} for r in rows if protocol in (None, r['protocol'])]
 
-# %% ../nbs/41_reproduce.ipynb #e21e00cc
+# %% ../nbs/41_reproduce.ipynb #4f3b2f15
 def _jobs(protocol, methods, datasets, seeds, source):
     "(method, train data set, seed, subsample, evaluation data sets) of every run of a protocol"
     if protocol in ('base2new', 'fewshot'):
@@ -40,19 +40,22 @@ def _jobs(protocol, methods, datasets, seeds, source):
         return [(m, d, s, sub, [d]) for m in methods for d in datasets for s in seeds]
     return [(m, source, s, 'all', [source] + [d for d in datasets if d != source]) for m in methods for s in seeds]
 
-# %% ../nbs/41_reproduce.ipynb #7c6ca66e
+# %% ../nbs/41_reproduce.ipynb #dd504f7d
 def _run_one(job, shots, kw):
     "Metrics {eval data set: {'base','new','hm'} or {'all'}} of one run; a finished run is read back, not rerun"
-    method, ds, seed, sub, evals = job
-    if method == 'zeroshot': return {d: zeroshot_metrics(d, sub, **kw) for d in evals}
-    out = _run_dir(resolve(path=kw.get('settings'), dataset=ds, shots=shots, output_dir=kw.get('output_dir')) | {'seed': seed}, method, sub)
+    name, ds, seed, sub, evals = job
+    if name == 'zeroshot': return {d: zeroshot_metrics(d, sub, **kw) for d in evals}
+    method, learner = parse_method(name)
+    c = method_config(method, learner, kw.get('settings'))
+    out = _run_dir(resolve(path=kw.get('settings'), dataset=ds, shots=shots, output_dir=kw.get('output_dir')) | {'seed': seed},
+                   run_name(method, c['learner'], kw.get('settings')), sub)
     done = out/'metrics.json'
-    first = json.loads(done.read_text()) if done.is_file() else train(method, ds, sub, shots, seed, resume=True, **kw)
+    first = json.loads(done.read_text()) if done.is_file() else train(method, ds, learner, sub, shots, seed, resume=True, **kw)
     first = {k: v for k, v in first.items() if k != 'history'}
     return {ds: first, **{d: evaluate_run(out, d, sub, kw.get('data_root'), cache_dir=kw.get('cache_dir'), settings=kw.get('settings'))
                          for d in evals[1:]}}
 
-# %% ../nbs/41_reproduce.ipynb #cd0845ef
+# %% ../nbs/41_reproduce.ipynb #3276a267
 def _mean(xs): return sum(xs) / len(xs)
 
 def aggregate(protocol, results:dict, title='') -> ResultsTable:
@@ -75,9 +78,9 @@ def aggregate(protocol, results:dict, title='') -> ResultsTable:
                                  diff=a - r['accuracy'] if r.get('accuracy') is not None else ''))
     return ResultsTable(rows, title=title)
 
-# %% ../nbs/41_reproduce.ipynb #671c5ae2
+# %% ../nbs/41_reproduce.ipynb #af483cb6
 def reproduce(protocol:str='base2new',                                  # base2new, fewshot, domain or crossdataset
-              methods:Annotated[str, 'methods (learners, or zeroshot) to run', dict(nargs='+')]=('zeroshot', 'coop'),
+              methods:Annotated[str, "runs: zeroshot, a learner (plain), a method, or 'method+learner'", dict(nargs='+')]=('zeroshot', 'coop'),
               datasets:Annotated[str, 'data sets (default: the 11 of CoOp, or the ImageNet variants for domain)', dict(nargs='+')]=None,
               seeds:Annotated[int, 'seeds; default from settings.ini', dict(nargs='+')]=None,
               shots:int=None,          # K; default from settings.ini

@@ -8,7 +8,7 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/training.html.md"""
 __all__ = ['dassl_lr', 'train_transform', 'encode_views', 'Callback', 'CancelFit', 'Trainer', 'save_checkpoint',
            'load_checkpoint', 'fit', 'evaluate', 'plot_history']
 
-# %% ../nbs/14_training.ipynb #3f0606a4
+# %% ../nbs/14_training.ipynb #9141d353
 import math, random, time
 from pathlib import Path
 import torch, torch.nn.functional as F
@@ -20,13 +20,13 @@ from fastcore.basics import store_attr
 from .data import ImageList
 from .zeroshot import encode_images, accuracy
 
-# %% ../nbs/14_training.ipynb #b413eb10
+# %% ../nbs/14_training.ipynb #02801798
 def dassl_lr(epoch:int, lr:float, epochs:int, warmup_epochs:int=1, warmup_lr:float=1e-5) -> float:
     "Learning rate of `epoch` (from 0) under Dassl's constant warm-up + per-epoch cosine"
     if epoch < warmup_epochs: return warmup_lr
     return lr * 0.5 * (1 + math.cos(math.pi * (epoch - warmup_epochs) / epochs))
 
-# %% ../nbs/14_training.ipynb #1679500b
+# %% ../nbs/14_training.ipynb #100261d8
 def train_transform(backbone, scale=(0.08, 1.0)):
     "Dassl's training augmentation at the backbone's input size and normalisation"
     cfg = backbone.model.visual.preprocess_cfg
@@ -34,7 +34,7 @@ def train_transform(backbone, scale=(0.08, 1.0)):
     return T.Compose([T.RandomResizedCrop(size, scale=scale, interpolation=T.InterpolationMode.BICUBIC),
                       T.RandomHorizontalFlip(), T.ToTensor(), T.Normalize(cfg['mean'], cfg['std'])])
 
-# %% ../nbs/14_training.ipynb #23e65544
+# %% ../nbs/14_training.ipynb #91f69ef3
 @torch.no_grad()
 def encode_views(backbone, items, n_views:int, seed:int=0, batch_size=128, device='cpu', workers=0, progress=True):
     "Normalised features [n_views, N, D] of `n_views` random augmented views of every image (reproducible from `seed`)"
@@ -45,14 +45,14 @@ def encode_views(backbone, items, n_views:int, seed:int=0, batch_size=128, devic
         views.append(torch.cat([F.normalize(backbone.model.encode_image(x.to(device)).float(), dim=-1) for x, _ in dl]))
     return torch.stack(views)
 
-# %% ../nbs/14_training.ipynb #3a314653
+# %% ../nbs/14_training.ipynb #62ab5674
 class Callback:
     "Base class of training callbacks; override the events you need"
     order = 0
 
 class CancelFit(Exception): "Raise in a callback to stop training (the last checkpoint stays valid)"
 
-# %% ../nbs/14_training.ipynb #9e55551f
+# %% ../nbs/14_training.ipynb #a6c18214
 class Trainer:
     "Train a prompt learner on K-shot items with SGD, Dassl's schedule, callbacks and checkpoints"
     def __init__(self, backbone, learner, train_items,
@@ -78,7 +78,7 @@ class Trainer:
         for cb in self.cbs:
             if hasattr(cb, event): getattr(cb, event)(self)
 
-# %% ../nbs/14_training.ipynb #5910fe3c
+# %% ../nbs/14_training.ipynb #e44c9e9c
 def _setup_data(self:Trainer):
     self.labels = torch.tensor([d.label for d in self.train_items])
     if self.cached:
@@ -104,7 +104,7 @@ def _batches(self:Trainer):
 
 Trainer._setup_data, Trainer._batches = _setup_data, _batches
 
-# %% ../nbs/14_training.ipynb #5740108a
+# %% ../nbs/14_training.ipynb #af542f27
 def _one_batch(self:Trainer, xb, yb):
     self.xb, self.yb = xb, yb
     self('before_batch')
@@ -127,7 +127,7 @@ def _one_batch(self:Trainer, xb, yb):
 
 Trainer._one_batch = _one_batch
 
-# %% ../nbs/14_training.ipynb #1ecba9cf
+# %% ../nbs/14_training.ipynb #8106af08
 def _state(self:Trainer):
     return dict(epoch=self.epoch, learner=self.learner.state_dict(), opt=self.opt.state_dict(),
                 scaler=self.scaler.state_dict(), history=self.history, gen=self.gen.get_state(),
@@ -148,7 +148,7 @@ def load_checkpoint(self:Trainer, path=None):
 
 Trainer._state, Trainer.save_checkpoint, Trainer.load_checkpoint = _state, save_checkpoint, load_checkpoint
 
-# %% ../nbs/14_training.ipynb #d59d7c2c
+# %% ../nbs/14_training.ipynb #b085cd4f
 def fit(self:Trainer, resume:bool=False):
     "Train for the remaining epochs; with `resume`, continue from `checkpoint_dir/last.pt` if it exists"
     torch.manual_seed(self.seed); random.seed(self.seed)
@@ -171,11 +171,12 @@ def fit(self:Trainer, resume:bool=False):
             if ck: self.save_checkpoint(ck)
     except CancelFit: pass
     self('after_fit'); self.learner.eval()
+    if ck: self.save_checkpoint(ck)   # callbacks may change the learner at the end (PromptSRC's prompt aggregation)
     return self
 
 Trainer.fit = fit
 
-# %% ../nbs/14_training.ipynb #609c47c7
+# %% ../nbs/14_training.ipynb #ade9585f
 @torch.no_grad()
 def evaluate(backbone, learner, items, batch_size=128, device='cpu', cache_dir=None, progress=False) -> dict:
     "Accuracy (%) of `learner` on `items` (labels relative to the learner's classes), with logits and labels"
@@ -189,7 +190,7 @@ def evaluate(backbone, learner, items, batch_size=128, device='cpu', cache_dir=N
         logits, labels = torch.cat([o[0] for o in out]), torch.cat([o[1] for o in out])
     return dict(accuracy=accuracy(logits, labels), logits=logits, labels=labels)
 
-# %% ../nbs/14_training.ipynb #3598d47c
+# %% ../nbs/14_training.ipynb #da5fe197
 def plot_history(history, title=''):
     "Training loss and accuracy per epoch"
     ep = [h['epoch'] + 1 for h in history]
