@@ -7,14 +7,14 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/cli.html.md"""
 # %% auto #0
 __all__ = ['COMMANDS', 'main']
 
-# %% ../nbs/90_cli.ipynb #20d33cef
+# %% ../nbs/90_cli.ipynb #7eb015bc
 import sys
 from fastcore.script import anno_parser
 from .settings import find_settings, load_settings
 from .experiments import zeroshot, train, evaluate_run, gram_meta_train
 from .reproduce import reproduce
 
-# %% ../nbs/90_cli.ipynb #b8c87d0b
+# %% ../nbs/90_cli.ipynb #daad5076
 COMMANDS = {'zeroshot': zeroshot, 'train': train, 'eval': evaluate_run, 'reproduce': reproduce, 'gram-pretrain': gram_meta_train}
 
 def _parser(cmd, settings=None):
@@ -39,3 +39,6 @@ def main(argv=None):
     except (ValueError, FileNotFoundError, KeyError) as e:
         print(f"metaprompt_nb {argv[0]}: error: {e}", file=sys.stderr); return 1
     return 0
+
+# %% ../nbs/90_cli.ipynb #f26b7578
+if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())   # `python -m metaprompt_nb.cli`, not a notebook run
