@@ -7,16 +7,16 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/promptsrc.html.md"""
 # %% auto #0
 __all__ = ['PROMPTSRC_LEARNERS', 'scl_text', 'scl_image', 'scl_logits', 'PromptSRC', 'gpa_weights', 'GPA', 'promptsrc_callbacks']
 
-# %% ../nbs/22_promptsrc.ipynb #a171368d
+# %% ../nbs/22_promptsrc.ipynb #4becf98d
 import math
 from pathlib import Path
 import torch, torch.nn.functional as F
 from .training import Callback
 from .multimodal_prompts import IVLP
-from .prograd import check_learner, frozen_image_features
-from .kgcoop import capture_features, release_features
+from .prograd import frozen_image_features
+from .kgcoop import FeatureRegulariser
 
-# %% ../nbs/22_promptsrc.ipynb #e15ed2bc
+# %% ../nbs/22_promptsrc.ipynb #084ddd29
 def scl_text(text_features,     # prompted class text features [n_cls, D]
              frozen_text):      # frozen class text features [n_cls, D]
     "PromptSRC's L_SCL-text: mean absolute difference of the normalised text features"
@@ -32,12 +32,12 @@ def scl_logits(logits,          # prompted logits [B, C]
     "PromptSRC's L_SCL-logits: KL(softmax(frozen) || softmax(prompted)) summed, divided by B*C"
     return F.kl_div(F.log_softmax(logits.float(), -1), F.log_softmax(frozen_logits.float(), -1), reduction='sum', log_target=True) / logits.numel()
 
-# %% ../nbs/22_promptsrc.ipynb #59d3cc8d
+# %% ../nbs/22_promptsrc.ipynb #c4422e26
 PROMPTSRC_LEARNERS = ('ivlp', 'maple', 'dpt')   # CLI names of the learners PromptSRC supports
 
-class PromptSRC(Callback):
+class PromptSRC(FeatureRegulariser):
     "PromptSRC's self-consistency regularisers: L1 text / image feature terms and KL on logits, added to the loss"
-    order = 10
+    learner_types, learner_names = (IVLP,), PROMPTSRC_LEARNERS
     def __init__(self, text_weight:float=25.,   # weight of L_SCL-text (ProMetaR: 50)
                  image_weight:float=10.,        # weight of L_SCL-image (ProMetaR: 20)
                  logits_weight:float=1.,        # weight of L_SCL-logits (ProMetaR: 0)
@@ -45,20 +45,7 @@ class PromptSRC(Callback):
         self.text_weight, self.image_weight, self.logits_weight, self.templates = text_weight, image_weight, logits_weight, templates
         self.history = []
 
-    def before_fit(self, tr):
-        check_learner(tr.learner, (IVLP,), 'PromptSRC', PROMPTSRC_LEARNERS)
-        self.captured, self._classes = capture_features(tr.learner), None
-
-    def anchor(self, tr):
-        "Frozen text features [n_cls, D] of the current classes (recomputed when they change)"
-        if self._classes != tr.learner.classnames:
-            self._anchor, self._classes = tr.learner.frozen_text_features(self.templates or tr.template), list(tr.learner.classnames)
-        return self._anchor
-
-    def after_batch(self, tr): self.captured.clear()
-    def after_fit(self, tr): release_features(tr.learner)
-
-# %% ../nbs/22_promptsrc.ipynb #12d18b6d
+# %% ../nbs/22_promptsrc.ipynb #d3541550
 def _promptsrc_after_loss(self:PromptSRC, tr):
     anchor, f_zs = self.anchor(tr), frozen_image_features(tr)
     terms = dict(text=scl_text(self.captured['encode_text'], anchor))
@@ -71,7 +58,7 @@ def _promptsrc_after_loss(self:PromptSRC, tr):
 
 PromptSRC.after_loss = _promptsrc_after_loss
 
-# %% ../nbs/22_promptsrc.ipynb #e58493fd
+# %% ../nbs/22_promptsrc.ipynb #c2f065bd
 def gpa_weights(epochs:int,         # E: epochs trained
                 mean:float=15.,     # mu of the Gaussian over epochs 1..E
                 std:float=1.):      # sigma
@@ -79,7 +66,7 @@ def gpa_weights(epochs:int,         # E: epochs trained
     e = torch.arange(1, epochs + 1, dtype=torch.float64)
     return torch.softmax(-0.5 * ((e - mean) / std)**2, 0)
 
-# %% ../nbs/22_promptsrc.ipynb #abfdfb0c
+# %% ../nbs/22_promptsrc.ipynb #fd5894a3
 class GPA(Callback):
     "Gaussian-weighted prompt aggregation: the final learner state is sum_e w_e * state after epoch e"
     order = 90
@@ -93,7 +80,7 @@ class GPA(Callback):
             if tr.epoch not in sums: raise ValueError(f"GPA: no running sum for epoch {tr.epoch} in {path}; cannot resume GPA")
             self.sums = {tr.epoch: sums[tr.epoch]}
 
-# %% ../nbs/22_promptsrc.ipynb #6b0e277e
+# %% ../nbs/22_promptsrc.ipynb #722e40c3
 def _gpa_after_epoch(self:GPA, tr):
     prev, w = self.sums[max(self.sums)], float(self.weights[tr.epoch - 1])
     state = {k: w * v.detach().float() for k, v in tr.learner.state_dict().items()}
@@ -109,7 +96,7 @@ def _gpa_after_fit(self:GPA, tr):
 
 GPA.after_epoch, GPA.after_fit = _gpa_after_epoch, _gpa_after_fit
 
-# %% ../nbs/22_promptsrc.ipynb #8eea9f44
+# %% ../nbs/22_promptsrc.ipynb #e74d57d0
 def promptsrc_callbacks(text_weight:float=25.,   # weight of L_SCL-text
                         image_weight:float=10.,  # weight of L_SCL-image
                         logits_weight:float=1.,  # weight of L_SCL-logits
