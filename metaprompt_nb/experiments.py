@@ -8,8 +8,8 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/experiments.html.md"""
 __all__ = ['LEARNERS', 'METHODS', 'pick_device', 'init_distributed', 'zeroshot_metrics', 'zeroshot', 'Method', 'method_config',
            'make_learner', 'parse_method', 'run_name', 'gram_meta_train', 'train', 'evaluate_run']
 
-# %% ../nbs/40_experiments.ipynb #4fe57512
-import json, os, sys
+# %% ../nbs/40_experiments.ipynb #32915f3b
+import hashlib, json, os, sys
 import matplotlib.pyplot as plt
 from pathlib import Path
 import torch
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from fastcore.basics import listify
 import inspect
 
-# %% ../nbs/40_experiments.ipynb #6fb8158f
+# %% ../nbs/40_experiments.ipynb #2f197edf
 def pick_device(device:str='auto', local_rank:int=0) -> str:
     "'cuda' (the process's GPU under torchrun) if `device` is 'auto' and a GPU is visible, else 'cpu'; other values as is"
     if device != 'auto': return device
@@ -47,7 +47,7 @@ def init_distributed() -> int:
         torch.distributed.init_process_group('nccl' if torch.cuda.is_available() else 'gloo')
     return int(os.environ.get('LOCAL_RANK', 0))
 
-# %% ../nbs/40_experiments.ipynb #4130b836
+# %% ../nbs/40_experiments.ipynb #bf52171e
 def _zeroshot_results(dataset=None, subsample='all', split='test', templates=None, data_root=None, backbone=None,
                       pretrained=None, batch_size=None, precision=None, device=None, cache_dir=None, workers=None,
                       settings=None, quiet=False, **_):
@@ -72,7 +72,7 @@ def zeroshot_metrics(dataset, subsample='all', **kwargs) -> dict:
     "Zero-shot accuracies of a data set: {'all': acc} or {'base', 'new', 'hm'}; other arguments as `zeroshot`"
     return _metrics(_zeroshot_results(dataset, subsample, **kwargs)[3])
 
-# %% ../nbs/40_experiments.ipynb #a1ae42c7
+# %% ../nbs/40_experiments.ipynb #75f76645
 def zeroshot(dataset:str=None,      # registered name (OxfordPets, toy, ...), a split file or an image folder
              data_root:str=None,    # root folder of registered data sets
              backbone:str=None,     # open_clip model name, 'hf-hub:...', 'local-dir:...' or a packaged model
@@ -108,7 +108,7 @@ def _save_fig(fig, path):
     "Write a figure to `path` and close it (commands make many; open figures pile up)"
     fig.savefig(path, dpi=120); plt.close(fig)
 
-# %% ../nbs/40_experiments.ipynb #ebbfe8c9
+# %% ../nbs/40_experiments.ipynb #da55979c
 LEARNERS = dict(coop=CoOp, cocoop=CoCoOp, vpt=VPT, ivlp=IVLP, maple=MaPLe, dpt=DPT)
 
 @dataclass
@@ -124,7 +124,7 @@ METHODS = dict(coop=Method(), prograd=Method(prograd_callbacks, PROGRAD_LEARNERS
                prometar=Method(ProMetaR, ('ivlp',)), metaprompt=Method(MetaPrompt, ('dpt',)),
                gram=Method(GRAM, tuple(GRAM_LEARNERS)))
 
-# %% ../nbs/40_experiments.ipynb #26697f68
+# %% ../nbs/40_experiments.ipynb #a9de269a
 def _params(f): return set(inspect.signature(f).parameters) if f else set()
 
 def method_config(method:str='coop', learner:str|None=None, settings=None, **overrides) -> dict:
@@ -151,7 +151,7 @@ def make_learner(name:str, backbone, classnames, template=None, **kwargs):
     if template is not None and 'template' in inspect.signature(cls).parameters: kwargs['template'] = template
     return cls(backbone.model, backbone.tokenizer, classnames, **kwargs)
 
-# %% ../nbs/40_experiments.ipynb #3c1ff01e
+# %% ../nbs/40_experiments.ipynb #709df6c6
 def parse_method(name:str) -> tuple:
     "(method, learner or None) of a run name: 'cocoop' -> ('coop', 'cocoop'), 'prograd' -> ('prograd', None), 'kgcoop+cocoop'"
     if '+' in name: return tuple(name.split('+', 1))
@@ -164,7 +164,7 @@ def run_name(method:str, learner:str, settings=None) -> str:
     default = load_settings(method, settings).get('learner')
     return method if learner == default else f"{method}+{learner}"
 
-# %% ../nbs/40_experiments.ipynb #30d338c2
+# %% ../nbs/40_experiments.ipynb #c563e054
 def gram_meta_train(out:str=None,       # file for θ0 and φ; default: `path` of the [gram] section
                     learner:str=None,   # learner θ0 is for; default: the [gram] section's
                     iters:int=None,     # outer steps; default from [gram_pretrain]
@@ -182,9 +182,11 @@ def gram_meta_train(out:str=None,       # file for θ0 and φ; default: `path` o
     print(f"GRAM prompt initialisation and regulator written to {path}")
     return path
 
-# %% ../nbs/40_experiments.ipynb #989a4568
+# %% ../nbs/40_experiments.ipynb #d63ebfee
 def _run_dir(a, learner, subsample):
-    return Path(a['output_dir'])/learner/Path(str(a['dataset'])).name/f"shots{a['shots']}_seed{a['seed']}_{subsample}"
+    "Run folder; runs with extra `options` get their hash in the name, so they never reuse another run's results"
+    opts = f"_{hashlib.sha1(a['options'].encode()).hexdigest()[:8]}" if a.get('options') else ''
+    return Path(a['output_dir'])/learner/Path(str(a['dataset'])).name/f"shots{a['shots']}_seed{a['seed']}_{subsample}{opts}"
 
 def _eval_run(bb, lrn, data, subsample, dev, cache):
     "Test accuracy of a trained learner: {'all': acc} or {'base': acc, 'new': acc, 'hm': ...}"
@@ -196,7 +198,7 @@ def _eval_run(bb, lrn, data, subsample, dev, cache):
         res[h] = evaluate(bb, lrn, items, device=dev, cache_dir=cache)
     return _metrics(res)
 
-# %% ../nbs/40_experiments.ipynb #9ea3b91e
+# %% ../nbs/40_experiments.ipynb #3812e9b5
 def train(method:str='coop',      # coop (plain), prograd, kgcoop, promptsrc, ... or zeroshot (no training)
           dataset:str=None,       # registered name, split file or image folder
           learner:str=None,       # coop, cocoop, vpt, ivlp, maple, dpt; default: the method's
@@ -218,7 +220,7 @@ def train(method:str='coop',      # coop (plain), prograd, kgcoop, promptsrc, ..
     "Train a prompt learner with a method on K shots and report test accuracy (base / new / HM or all classes)"
     a = resolve(path=settings, dataset=dataset, data_root=data_root, backbone=backbone, pretrained=pretrained, shots=shots,
                 precision=precision, device=device, output_dir=output_dir, cache_dir=cache_dir, workers=workers)
-    a['seed'] = seed
+    a['seed'], a['options'] = seed, options
     if subsample not in ('all', 'base2new'): raise ValueError(f"subsample must be 'all' or 'base2new', got {subsample!r}")
     rank = init_distributed() if distributed else 0
     if method == 'zeroshot': return zeroshot_metrics(dataset, subsample, data_root=data_root, backbone=backbone, pretrained=pretrained,
@@ -246,7 +248,7 @@ def train(method:str='coop',      # coop (plain), prograd, kgcoop, promptsrc, ..
     table.save(out/'table.md'); print(table.to_markdown()); print(f"results written to {out}")
     return metrics
 
-# %% ../nbs/40_experiments.ipynb #5168bcb0
+# %% ../nbs/40_experiments.ipynb #38d66783
 def evaluate_run(run:str,              # run folder written by `train`
          dataset:str=None,      # evaluate on this data set instead of the run's
          subsample:str=None,    # 'all' or 'base2new'; default: the run's

@@ -8,7 +8,7 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/reproduce.html.md"""
 __all__ = ['COOP_DATASETS', 'IMAGENET_VARIANTS', 'PROTOCOLS', 'REPORTED', 'reported_results', 'aggregate', 'plot_base_new',
            'reproduce']
 
-# %% ../nbs/41_reproduce.ipynb #186605ca
+# %% ../nbs/41_reproduce.ipynb #2b404204
 import csv, json, os
 from importlib.resources import files
 from pathlib import Path
@@ -19,13 +19,13 @@ from .settings import resolve
 from .zeroshot import harmonic_mean, ResultsTable
 from .experiments import train, evaluate_run, zeroshot_metrics, method_config, parse_method, run_name, _run_dir
 
-# %% ../nbs/41_reproduce.ipynb #9231d7f6
+# %% ../nbs/41_reproduce.ipynb #7bf6b949
 COOP_DATASETS = ['ImageNet', 'Caltech101', 'OxfordPets', 'StanfordCars', 'OxfordFlowers', 'Food101', 'FGVCAircraft',
                  'SUN397', 'DescribableTextures', 'EuroSAT', 'UCF101']
 IMAGENET_VARIANTS = ['ImageNetV2', 'ImageNetSketch', 'ImageNetA', 'ImageNetR']
 PROTOCOLS = ('base2new', 'fewshot', 'domain', 'crossdataset')
 
-# %% ../nbs/41_reproduce.ipynb #f5d72057
+# %% ../nbs/41_reproduce.ipynb #56c2515e
 REPORTED = Path(str(files('metaprompt_nb')/'assets'/'papers'/'reported_results.csv'))
 
 def reported_results(protocol=None) -> list:
@@ -34,7 +34,7 @@ def reported_results(protocol=None) -> list:
     num = lambda v: float(v) if v else None
     return [{**r, **{k: num(r[k]) for k in ('base', 'new', 'hm', 'accuracy')}} for r in rows if protocol in (None, r['protocol'])]
 
-# %% ../nbs/41_reproduce.ipynb #2d0a7115
+# %% ../nbs/41_reproduce.ipynb #bca3d078
 def _jobs(protocol, methods, datasets, seeds, source):
     "(method, train data set, seed, subsample, evaluation data sets) of every run of a protocol"
     if protocol in ('base2new', 'fewshot'):
@@ -42,14 +42,14 @@ def _jobs(protocol, methods, datasets, seeds, source):
         return [(m, d, s, sub, [d]) for m in methods for d in datasets for s in seeds]
     return [(m, source, s, 'all', [source] + [d for d in datasets if d != source]) for m in methods for s in seeds]
 
-# %% ../nbs/41_reproduce.ipynb #b3d169f2
+# %% ../nbs/41_reproduce.ipynb #6d366268
 def _run_one(job, shots, kw):
     "Metrics {eval data set: {'base','new','hm'} or {'all'}} of one run; a finished run is read back, not rerun"
     name, ds, seed, sub, evals = job
     if name == 'zeroshot': return {d: zeroshot_metrics(d, sub, **kw) for d in evals}
     method, learner = parse_method(name)
     c = method_config(method, learner, kw.get('settings'))
-    out = _run_dir(resolve(path=kw.get('settings'), dataset=ds, shots=shots, output_dir=kw.get('output_dir')) | {'seed': seed},
+    out = _run_dir(resolve(path=kw.get('settings'), dataset=ds, shots=shots, output_dir=kw.get('output_dir')) | {'seed': seed, 'options': kw.get('options')},
                    run_name(method, c['learner'], kw.get('settings')), sub)
     done = out/'metrics.json'
     first = json.loads(done.read_text()) if done.is_file() else train(method, ds, learner, sub, shots, seed, resume=True, **kw)
@@ -57,7 +57,7 @@ def _run_one(job, shots, kw):
     return {ds: first, **{d: evaluate_run(out, d, sub, kw.get('data_root'), cache_dir=kw.get('cache_dir'), settings=kw.get('settings'))
                          for d in evals[1:]}}
 
-# %% ../nbs/41_reproduce.ipynb #8b744b66
+# %% ../nbs/41_reproduce.ipynb #9de69094
 def _mean(xs): return sum(xs) / len(xs)
 
 def aggregate(protocol, results:dict, title='') -> ResultsTable:
@@ -82,7 +82,7 @@ def aggregate(protocol, results:dict, title='') -> ResultsTable:
                                  diff=a - r['accuracy'] if r.get('accuracy') is not None else ''))
     return ResultsTable(rows, title=title)
 
-# %% ../nbs/41_reproduce.ipynb #661894df
+# %% ../nbs/41_reproduce.ipynb #deb14869
 def plot_base_new(table, title=''):
     "Scatter of base vs new accuracy per method (the Average row when there are several data sets)"
     rows = {}
@@ -100,7 +100,7 @@ def plot_base_new(table, title=''):
     ax.set(xlim=(lo, hi), ylim=(lo, hi), xlabel='base accuracy (%)', ylabel='new accuracy (%)', title=title)
     return fig
 
-# %% ../nbs/41_reproduce.ipynb #38434474
+# %% ../nbs/41_reproduce.ipynb #fe755599
 def reproduce(protocol:str='base2new',                                  # base2new, fewshot, domain or crossdataset
               methods:Annotated[str, "runs: zeroshot, a learner (plain), a method, or 'method+learner'", dict(nargs='+')]=('zeroshot', 'coop'),
               datasets:Annotated[str, 'data sets (default: the 11 of CoOp, or the ImageNet variants for domain)', dict(nargs='+')]=None,
@@ -108,6 +108,7 @@ def reproduce(protocol:str='base2new',                                  # base2n
               shots:int=None,          # K; default from settings.ini
               source:str='ImageNet',   # training data set of the domain and crossdataset protocols
               epochs:int=None, lr:float=None, batch_size:int=None,   # default: each learner's settings section
+              options:str=None,        # JSON of further method / learner / trainer arguments for every run, e.g. '{"augment": false}'
               data_root:str=None, backbone:str=None, pretrained:str=None, precision:str=None, device:str=None,
               output_dir:str=None, cache_dir:str=None, workers:int=None,
               quiet:bool=False,        # no progress bars
@@ -117,7 +118,7 @@ def reproduce(protocol:str='base2new',                                  # base2n
     a = resolve(path=settings, seeds=seeds, shots=shots, output_dir=output_dir)
     datasets = list(datasets or (IMAGENET_VARIANTS if protocol == 'domain' else COOP_DATASETS))
     jobs = _jobs(protocol, list(methods), datasets, list(a['seeds']), source)
-    kw = dict(epochs=epochs, lr=lr, batch_size=batch_size, data_root=data_root, backbone=backbone, pretrained=pretrained,
+    kw = dict(epochs=epochs, lr=lr, batch_size=batch_size, options=options, data_root=data_root, backbone=backbone, pretrained=pretrained,
               precision=precision, device=device, output_dir=a['output_dir'], cache_dir=cache_dir, workers=workers,
               quiet=quiet, settings=settings, distributed=False)   # under torchrun each process runs whole runs
     rank, world = int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
