@@ -7,7 +7,7 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/training.html.md"""
 # %% auto #0
 __all__ = ['dassl_lr', 'train_transform', 'encode_views', 'Callback', 'CancelFit', 'Trainer', 'evaluate', 'plot_history']
 
-# %% ../nbs/14_training.ipynb #f5ce8495
+# %% ../nbs/14_training.ipynb #bf410f7a
 import math, random, time
 from pathlib import Path
 import torch, torch.nn.functional as F
@@ -20,13 +20,13 @@ import torch.distributed as dist
 from .data import ImageList
 from .zeroshot import encode_images, accuracy
 
-# %% ../nbs/14_training.ipynb #2be1b9b5
+# %% ../nbs/14_training.ipynb #397d9b6e
 def dassl_lr(epoch:int, lr:float, epochs:int, warmup_epochs:int=1, warmup_lr:float=1e-5) -> float:
     "Learning rate of `epoch` (from 0) under Dassl's constant warm-up + per-epoch cosine"
     if epoch < warmup_epochs: return warmup_lr
     return lr * 0.5 * (1 + math.cos(math.pi * (epoch - warmup_epochs) / epochs))
 
-# %% ../nbs/14_training.ipynb #a4aa400c
+# %% ../nbs/14_training.ipynb #22b0d8e7
 def train_transform(backbone, scale=(0.08, 1.0)):
     "Dassl's training augmentation at the backbone's input size and normalisation"
     cfg = backbone.model.visual.preprocess_cfg
@@ -34,7 +34,7 @@ def train_transform(backbone, scale=(0.08, 1.0)):
     return T.Compose([T.RandomResizedCrop(size, scale=scale, interpolation=T.InterpolationMode.BICUBIC),
                       T.RandomHorizontalFlip(), T.ToTensor(), T.Normalize(cfg['mean'], cfg['std'])])
 
-# %% ../nbs/14_training.ipynb #f930b95b
+# %% ../nbs/14_training.ipynb #447e86b0
 @torch.no_grad()
 def encode_views(backbone, items, n_views:int, seed:int=0, batch_size=128, device='cpu', workers=0, progress=True, transform=None):
     "Normalised features [n_views, N, D] of `n_views` random augmented views of every image (reproducible from `seed`)"
@@ -45,14 +45,14 @@ def encode_views(backbone, items, n_views:int, seed:int=0, batch_size=128, devic
         views.append(torch.cat([F.normalize(backbone.model.encode_image(x.to(device)).float(), dim=-1) for x, _ in dl]))
     return torch.stack(views)
 
-# %% ../nbs/14_training.ipynb #69c0dd65
+# %% ../nbs/14_training.ipynb #4e8273fc
 class Callback:
     "Base class of training callbacks; override the events you need"
     order = 0
 
 class CancelFit(Exception): "Raise in a callback to stop training (the last checkpoint stays valid)"
 
-# %% ../nbs/14_training.ipynb #95f091f7
+# %% ../nbs/14_training.ipynb #50e7cd06
 class Trainer:
     "Train a prompt learner on K-shot items with SGD, Dassl's schedule, callbacks and checkpoints"
     def __init__(self, backbone, learner, train_items,
@@ -66,6 +66,7 @@ class Trainer:
                  device='cpu', seed:int=1, workers:int=0,
                  checkpoint_dir=None,      # write `last.pt` here after every epoch
                  distributed:bool=True,    # share batches with the other processes of an initialised process group
+                 compile:bool=False,       # torch.compile the learner's forward (opt-in: long GPU runs; not worth it on CPU)
                  progress:bool=True):
         store_attr(but='cbs')
         self.cbs = sorted(cbs, key=lambda c: c.order)
@@ -73,6 +74,7 @@ class Trainer:
         if not self.params: raise ValueError(f"{type(learner).__name__} has no trainable parameters")
         self.opt = torch.optim.SGD(self.params, lr=lr, momentum=momentum, weight_decay=weight_decay)
         self.history, self.epoch = [], 0
+        self.forward = torch.compile(learner) if compile else learner   # same parameters, compiled graph
         self.n_views = (n_views or min(epochs, 16)) if augment else 1
         self.cached = not learner.prompts_image
         grouped = distributed and dist.is_available() and dist.is_initialized()
@@ -83,7 +85,7 @@ class Trainer:
         for cb in self.cbs:
             if hasattr(cb, event): getattr(cb, event)(self)
 
-# %% ../nbs/14_training.ipynb #b47129c6
+# %% ../nbs/14_training.ipynb #27276ca4
 @patch
 def _setup_data(self:Trainer):
     self.labels = torch.tensor([d.label for d in self.train_items])
@@ -109,7 +111,7 @@ def _batches(self:Trainer):
         dl = DataLoader(torch.utils.data.Subset(self.dataset, torch.cat(batches).tolist()), batch_size=len(batches[0]), num_workers=self.workers)
         for self.ib, (x, y) in zip(batches, dl): yield x.to(self.device), y.to(self.device)
 
-# %% ../nbs/14_training.ipynb #010fd683
+# %% ../nbs/14_training.ipynb #8054d8c7
 @patch
 def _one_batch(self:Trainer, xb, yb):
     self.xb, self.yb = xb, yb
@@ -119,7 +121,7 @@ def _one_batch(self:Trainer, xb, yb):
     with torch.autocast('cuda', dtype=dtype, enabled=amp):
         self.logits = self.loss = None
         self('before_pred')     # a callback may set `logits` (and `loss`) itself, e.g. from several logit sets or extra features
-        if self.logits is None: self.logits = self.learner(image_features=xb) if self.cached else self.learner(images=xb)
+        if self.logits is None: self.logits = self.forward(image_features=xb) if self.cached else self.forward(images=xb)
         self('after_pred')
         if self.loss is None: self.loss = F.cross_entropy(self.logits.float(), yb)
         self('after_loss')
@@ -132,7 +134,7 @@ def _one_batch(self:Trainer, xb, yb):
     self('after_step')
     return self.loss.item(), accuracy(self.logits.detach(), yb)
 
-# %% ../nbs/14_training.ipynb #323fb51d
+# %% ../nbs/14_training.ipynb #16e16662
 @patch
 def _sync_grads(self:Trainer):
     "Average the prompt gradients over processes (one all-reduce of a flat buffer); no-op in a single process"
@@ -142,7 +144,7 @@ def _sync_grads(self:Trainer):
     dist.all_reduce(flat); flat /= self.world
     for p, g in zip(self.params, flat.split([g.numel() for g in gs])): p.grad = g.view_as(p).clone()
 
-# %% ../nbs/14_training.ipynb #aac8bd0b
+# %% ../nbs/14_training.ipynb #887f8723
 @patch
 def _state(self:Trainer):
     return dict(epoch=self.epoch, learner=self.learner.state_dict(), opt=self.opt.state_dict(),
@@ -165,7 +167,7 @@ def load_checkpoint(self:Trainer, path=None):
     self.epoch, self.history = s['epoch'], s['history']
     self.gen.set_state(s['gen']); torch.set_rng_state(s['torch_rng']); random.setstate(s['py_rng'])
 
-# %% ../nbs/14_training.ipynb #3825511d
+# %% ../nbs/14_training.ipynb #164b022b
 @patch
 def fit(self:Trainer, resume:bool=False):
     "Train for the remaining epochs; with `resume`, continue from `checkpoint_dir/last.pt` if it exists"
@@ -194,7 +196,7 @@ def fit(self:Trainer, resume:bool=False):
     if ck: self.save_checkpoint(ck)   # callbacks may change the learner at the end (PromptSRC's prompt aggregation)
     return self
 
-# %% ../nbs/14_training.ipynb #1a6209c6
+# %% ../nbs/14_training.ipynb #d78647f8
 @torch.no_grad()
 def evaluate(backbone, learner, items, batch_size=128, device='cpu', cache_dir=None, progress=False) -> dict:
     "Accuracy (%) of `learner` on `items` (labels relative to the learner's classes), with logits and labels"
@@ -208,7 +210,7 @@ def evaluate(backbone, learner, items, batch_size=128, device='cpu', cache_dir=N
         logits, labels = torch.cat([o[0] for o in out]), torch.cat([o[1] for o in out])
     return dict(accuracy=accuracy(logits, labels), logits=logits, labels=labels)
 
-# %% ../nbs/14_training.ipynb #43700d62
+# %% ../nbs/14_training.ipynb #793bdb3f
 def plot_history(history, title=''):
     "Training loss and accuracy per epoch"
     ep = [h['epoch'] + 1 for h in history]
