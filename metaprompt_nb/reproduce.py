@@ -8,7 +8,7 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/reproduce.html.md"""
 __all__ = ['COOP_DATASETS', 'IMAGENET_VARIANTS', 'PROTOCOLS', 'REPORTED', 'reported_results', 'aggregate', 'plot_base_new',
            'reproduce']
 
-# %% ../nbs/41_reproduce.ipynb #2b404204
+# %% ../nbs/41_reproduce.ipynb #3355c793
 import csv, json, os
 from importlib.resources import files
 from pathlib import Path
@@ -17,15 +17,15 @@ import numpy as np, torch
 import matplotlib.pyplot as plt
 from .settings import resolve
 from .zeroshot import harmonic_mean, ResultsTable
-from .experiments import train, evaluate_run, zeroshot_metrics, method_config, parse_method, run_name, _run_dir
+from .experiments import train, evaluate_run, zeroshot_metrics, method_config, parse_method, run_name, _run_dir, _save_fig
 
-# %% ../nbs/41_reproduce.ipynb #7bf6b949
+# %% ../nbs/41_reproduce.ipynb #beb19466
 COOP_DATASETS = ['ImageNet', 'Caltech101', 'OxfordPets', 'StanfordCars', 'OxfordFlowers', 'Food101', 'FGVCAircraft',
                  'SUN397', 'DescribableTextures', 'EuroSAT', 'UCF101']
 IMAGENET_VARIANTS = ['ImageNetV2', 'ImageNetSketch', 'ImageNetA', 'ImageNetR']
 PROTOCOLS = ('base2new', 'fewshot', 'domain', 'crossdataset')
 
-# %% ../nbs/41_reproduce.ipynb #56c2515e
+# %% ../nbs/41_reproduce.ipynb #cf36deed
 REPORTED = Path(str(files('metaprompt_nb')/'assets'/'papers'/'reported_results.csv'))
 
 def reported_results(protocol=None) -> list:
@@ -34,7 +34,7 @@ def reported_results(protocol=None) -> list:
     num = lambda v: float(v) if v else None
     return [{**r, **{k: num(r[k]) for k in ('base', 'new', 'hm', 'accuracy')}} for r in rows if protocol in (None, r['protocol'])]
 
-# %% ../nbs/41_reproduce.ipynb #bca3d078
+# %% ../nbs/41_reproduce.ipynb #70c71eb7
 def _jobs(protocol, methods, datasets, seeds, source):
     "(method, train data set, seed, subsample, evaluation data sets) of every run of a protocol"
     if protocol in ('base2new', 'fewshot'):
@@ -42,7 +42,7 @@ def _jobs(protocol, methods, datasets, seeds, source):
         return [(m, d, s, sub, [d]) for m in methods for d in datasets for s in seeds]
     return [(m, source, s, 'all', [source] + [d for d in datasets if d != source]) for m in methods for s in seeds]
 
-# %% ../nbs/41_reproduce.ipynb #6d366268
+# %% ../nbs/41_reproduce.ipynb #39deb1b2
 def _run_one(job, shots, kw):
     "Metrics {eval data set: {'base','new','hm'} or {'all'}} of one run; a finished run is read back, not rerun"
     name, ds, seed, sub, evals = job
@@ -57,7 +57,7 @@ def _run_one(job, shots, kw):
     return {ds: first, **{d: evaluate_run(out, d, sub, kw.get('data_root'), cache_dir=kw.get('cache_dir'), settings=kw.get('settings'))
                          for d in evals[1:]}}
 
-# %% ../nbs/41_reproduce.ipynb #9de69094
+# %% ../nbs/41_reproduce.ipynb #6fe8b6b2
 def _mean(xs): return sum(xs) / len(xs)
 
 def aggregate(protocol, results:dict, title='') -> ResultsTable:
@@ -82,7 +82,7 @@ def aggregate(protocol, results:dict, title='') -> ResultsTable:
                                  diff=a - r['accuracy'] if r.get('accuracy') is not None else ''))
     return ResultsTable(rows, title=title)
 
-# %% ../nbs/41_reproduce.ipynb #deb14869
+# %% ../nbs/41_reproduce.ipynb #bced5403
 def plot_base_new(table, title=''):
     "Scatter of base vs new accuracy per method (the Average row when there are several data sets)"
     rows = {}
@@ -100,7 +100,7 @@ def plot_base_new(table, title=''):
     ax.set(xlim=(lo, hi), ylim=(lo, hi), xlabel='base accuracy (%)', ylabel='new accuracy (%)', title=title)
     return fig
 
-# %% ../nbs/41_reproduce.ipynb #fe755599
+# %% ../nbs/41_reproduce.ipynb #c8f4ff76
 def reproduce(protocol:str='base2new',                                  # base2new, fewshot, domain or crossdataset
               methods:Annotated[str, "runs: zeroshot, a learner (plain), a method, or 'method+learner'", dict(nargs='+')]=('zeroshot', 'coop'),
               datasets:Annotated[str, 'data sets (default: the 11 of CoOp, or the ImageNet variants for domain)', dict(nargs='+')]=None,
@@ -123,19 +123,20 @@ def reproduce(protocol:str='base2new',                                  # base2n
               quiet=quiet, settings=settings, distributed=False)   # under torchrun each process runs whole runs
     rank, world = int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
     if world > 1 and torch.cuda.is_available(): torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
-    for job in jobs[rank::world]: _run_one(job, a['shots'], kw)           # each process its share
+    mine = {i: _run_one(jobs[i], a['shots'], kw) for i in range(rank, len(jobs), world)}   # each process its share
     if world > 1:
         if not torch.distributed.is_initialized(): torch.distributed.init_process_group('gloo')
         torch.distributed.barrier()
         if rank: return None
     results = {}
-    for job in jobs:                                                       # all finished: read back
-        for d, m in _run_one(job, a['shots'], kw).items(): results.setdefault(job[0], {}).setdefault(d, []).append(m)
+    for i, job in enumerate(jobs):                        # the other processes' runs are finished: read them back
+        for d, m in (mine[i] if i in mine else _run_one(job, a['shots'], kw)).items():
+            results.setdefault(job[0], {}).setdefault(d, []).append(m)
     table = aggregate(protocol, results, f"{protocol}, {a['shots']} shots, seeds {list(a['seeds'])}")
     out = Path(a['output_dir'])/'reproduce'/protocol
     table.save(out/'table.md'); table.save(out/'table.json')
     if protocol == 'base2new':
-        fig = plot_base_new(table, table.title); fig.savefig(out/'base_new.png', dpi=120); plt.close(fig)
+        _save_fig(plot_base_new(table, table.title), out/'base_new.png')
     (out/'runs.json').write_text(json.dumps(results, indent=1))
     print(table.to_markdown()); print(f"tables written to {out}")
     return table
