@@ -8,7 +8,7 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/experiments.html.md"""
 __all__ = ['LEARNERS', 'METHODS', 'pick_device', 'init_distributed', 'zeroshot_metrics', 'zeroshot', 'Method', 'method_config',
            'make_learner', 'parse_method', 'run_name', 'gram_meta_train', 'train', 'evaluate_run']
 
-# %% ../nbs/40_experiments.ipynb #32915f3b
+# %% ../nbs/40_experiments.ipynb #b620b745
 import hashlib, json, os, sys
 import matplotlib.pyplot as plt
 from pathlib import Path
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from fastcore.basics import listify
 import inspect
 
-# %% ../nbs/40_experiments.ipynb #2f197edf
+# %% ../nbs/40_experiments.ipynb #35081e50
 def pick_device(device:str='auto', local_rank:int=0) -> str:
     "'cuda' (the process's GPU under torchrun) if `device` is 'auto' and a GPU is visible, else 'cpu'; other values as is"
     if device != 'auto': return device
@@ -47,7 +47,7 @@ def init_distributed() -> int:
         torch.distributed.init_process_group('nccl' if torch.cuda.is_available() else 'gloo')
     return int(os.environ.get('LOCAL_RANK', 0))
 
-# %% ../nbs/40_experiments.ipynb #bf52171e
+# %% ../nbs/40_experiments.ipynb #c01526cf
 def _zeroshot_results(dataset=None, subsample='all', split='test', templates=None, data_root=None, backbone=None,
                       pretrained=None, batch_size=None, precision=None, device=None, cache_dir=None, workers=None,
                       settings=None, quiet=False, **_):
@@ -72,7 +72,7 @@ def zeroshot_metrics(dataset, subsample='all', **kwargs) -> dict:
     "Zero-shot accuracies of a data set: {'all': acc} or {'base', 'new', 'hm'}; other arguments as `zeroshot`"
     return _metrics(_zeroshot_results(dataset, subsample, **kwargs)[3])
 
-# %% ../nbs/40_experiments.ipynb #75f76645
+# %% ../nbs/40_experiments.ipynb #231e02fc
 def zeroshot(dataset:str=None,      # registered name (OxfordPets, toy, ...), a split file or an image folder
              data_root:str=None,    # root folder of registered data sets
              backbone:str=None,     # open_clip model name, 'hf-hub:...', 'local-dir:...' or a packaged model
@@ -108,7 +108,7 @@ def _save_fig(fig, path):
     "Write a figure to `path` and close it (commands make many; open figures pile up)"
     fig.savefig(path, dpi=120); plt.close(fig)
 
-# %% ../nbs/40_experiments.ipynb #da55979c
+# %% ../nbs/40_experiments.ipynb #307c408f
 LEARNERS = dict(coop=CoOp, cocoop=CoCoOp, vpt=VPT, ivlp=IVLP, maple=MaPLe, dpt=DPT)
 
 @dataclass
@@ -124,7 +124,7 @@ METHODS = dict(coop=Method(), prograd=Method(prograd_callbacks, PROGRAD_LEARNERS
                prometar=Method(ProMetaR, ('ivlp',)), metaprompt=Method(MetaPrompt, ('dpt',)),
                gram=Method(GRAM, tuple(GRAM_LEARNERS)))
 
-# %% ../nbs/40_experiments.ipynb #a9de269a
+# %% ../nbs/40_experiments.ipynb #ceb28708
 def _params(f): return set(inspect.signature(f).parameters) if f else set()
 
 def method_config(method:str='coop', learner:str|None=None, settings=None, **overrides) -> dict:
@@ -139,7 +139,7 @@ def method_config(method:str='coop', learner:str|None=None, settings=None, **ove
     default = msec.get('learner', learner)
     learner_keys = set() if learner == default else lsig | _params(LEARNERS[default]) | set(m.learner_bound)   # fit its own learner only
     cfg = {**load_settings(learner, settings), **{k: v for k, v in msec.items() if k != 'learner' and k not in learner_keys}}
-    cfg.update({k: v for k, v in overrides.items() if v is not None})
+    cfg.update(overrides)                                    # an explicit None is a value: '{"ctx_init": null}'
     unknown = set(cfg) - lsig - rsig - tsig
     if unknown: raise ValueError(f"settings for {method}/{learner} have keys that no learner, recipe or trainer takes: {sorted(unknown)}")
     pick = lambda sig: {k: v for k, v in cfg.items() if k in sig}
@@ -151,7 +151,7 @@ def make_learner(name:str, backbone, classnames, template=None, **kwargs):
     if template is not None and 'template' in inspect.signature(cls).parameters: kwargs['template'] = template
     return cls(backbone.model, backbone.tokenizer, classnames, **kwargs)
 
-# %% ../nbs/40_experiments.ipynb #709df6c6
+# %% ../nbs/40_experiments.ipynb #29246a19
 def parse_method(name:str) -> tuple:
     "(method, learner or None) of a run name: 'cocoop' -> ('coop', 'cocoop'), 'prograd' -> ('prograd', None), 'kgcoop+cocoop'"
     if '+' in name: return tuple(name.split('+', 1))
@@ -164,7 +164,7 @@ def run_name(method:str, learner:str, settings=None) -> str:
     default = load_settings(method, settings).get('learner')
     return method if learner == default else f"{method}+{learner}"
 
-# %% ../nbs/40_experiments.ipynb #c563e054
+# %% ../nbs/40_experiments.ipynb #9f825366
 def gram_meta_train(out:str=None,       # file for θ0 and φ; default: `path` of the [gram] section
                     learner:str=None,   # learner θ0 is for; default: the [gram] section's
                     iters:int=None,     # outer steps; default from [gram_pretrain]
@@ -182,7 +182,7 @@ def gram_meta_train(out:str=None,       # file for θ0 and φ; default: `path` o
     print(f"GRAM prompt initialisation and regulator written to {path}")
     return path
 
-# %% ../nbs/40_experiments.ipynb #d63ebfee
+# %% ../nbs/40_experiments.ipynb #f674fb22
 def _run_dir(a, learner, subsample):
     "Run folder; runs with extra `options` get their hash in the name, so they never reuse another run's results"
     opts = f"_{hashlib.sha1(a['options'].encode()).hexdigest()[:8]}" if a.get('options') else ''
@@ -198,7 +198,7 @@ def _eval_run(bb, lrn, data, subsample, dev, cache):
         res[h] = evaluate(bb, lrn, items, device=dev, cache_dir=cache)
     return _metrics(res)
 
-# %% ../nbs/40_experiments.ipynb #3812e9b5
+# %% ../nbs/40_experiments.ipynb #e22c895d
 def train(method:str='coop',      # coop (plain), prograd, kgcoop, promptsrc, ... or zeroshot (no training)
           dataset:str=None,       # registered name, split file or image folder
           learner:str=None,       # coop, cocoop, vpt, ivlp, maple, dpt; default: the method's
@@ -225,7 +225,8 @@ def train(method:str='coop',      # coop (plain), prograd, kgcoop, promptsrc, ..
     rank = init_distributed() if distributed else 0
     if method == 'zeroshot': return zeroshot_metrics(dataset, subsample, data_root=data_root, backbone=backbone, pretrained=pretrained,
                                                      precision=precision, device=device, cache_dir=cache_dir, workers=workers, settings=settings)
-    c = method_config(method, learner, settings, epochs=epochs, lr=lr, batch_size=batch_size, **json.loads(options or '{}'))
+    given = {k: v for k, v in dict(epochs=epochs, lr=lr, batch_size=batch_size).items() if v is not None}
+    c = method_config(method, learner, settings, **given, **json.loads(options or '{}'))
     learner, lk, tk = c['learner'], c['learner_kwargs'], c['trainer_kwargs']
     cbs = METHODS[method].callbacks(**c['recipe_kwargs'])
     dev, cache = pick_device(a['device'], rank), None if str(a['cache_dir']).lower() == 'none' else a['cache_dir']
@@ -248,7 +249,7 @@ def train(method:str='coop',      # coop (plain), prograd, kgcoop, promptsrc, ..
     table.save(out/'table.md'); print(table.to_markdown()); print(f"results written to {out}")
     return metrics
 
-# %% ../nbs/40_experiments.ipynb #38d66783
+# %% ../nbs/40_experiments.ipynb #f883c387
 def evaluate_run(run:str,              # run folder written by `train`
          dataset:str=None,      # evaluate on this data set instead of the run's
          subsample:str=None,    # 'all' or 'base2new'; default: the run's
