@@ -7,13 +7,12 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/linear_probe.html.md"""
 # %% auto #0
 __all__ = ['LP_WDS', 'fit_linear_probe', 'linear_probe', 'probe_room']
 
-# %% ../nbs/06_linear_probe.ipynb #3bf0ce57
+# %% ../nbs/06_linear_probe.ipynb #93375fc3
 import numpy as np, torch, torch.nn.functional as F
-import matplotlib.pyplot as plt
 from .data import load_dataset, classnames_of
-from .zeroshot import encode_images, zeroshot_logits, accuracy, ResultsTable
+from .zeroshot import encode_images, class_text_features, accuracy, ResultsTable
 
-# %% ../nbs/06_linear_probe.ipynb #1b850582
+# %% ../nbs/06_linear_probe.ipynb #fcfd513d
 def fit_linear_probe(x:torch.Tensor,  # features [N, D]
                      y:torch.Tensor,  # labels [N] in 0..n_cls-1
                      n_cls:int,
@@ -34,7 +33,7 @@ def fit_linear_probe(x:torch.Tensor,  # features [N, D]
     opt.step(closure)
     return W.detach(), b.detach()
 
-# %% ../nbs/06_linear_probe.ipynb #8582a56e
+# %% ../nbs/06_linear_probe.ipynb #555636a0
 LP_WDS = tuple(10.0 ** -k for k in range(0, 7))  # λ grid, largest first (CLIP sweeps C over a similar log range)
 
 def linear_probe(backbone,                # a `CLIPBackbone`
@@ -50,10 +49,10 @@ def linear_probe(backbone,                # a `CLIPBackbone`
     val = [accuracy(xva.double() @ W.T + b, yva) for W, b in fits]
     best = int(np.argmax(val))
     W, b = fits[best]
-    zs, _ = zeroshot_logits(backbone, data.splits['test'], classnames_of(data.splits['test']), data.template, device, progress=False, **kwargs)
-    return dict(dataset=data.name, linear_probe=accuracy(xte.double() @ W.T + b, yte), wd=wds[best], zeroshot=accuracy(zs, yte))
+    text = class_text_features(backbone.model, backbone.tokenizer, classnames_of(data.splits['test']), data.template, device).cpu()
+    return dict(dataset=data.name, linear_probe=accuracy(xte.double() @ W.T + b, yte), wd=wds[best], zeroshot=accuracy(xte @ text.T, yte))
 
-# %% ../nbs/06_linear_probe.ipynb #bbdad06f
+# %% ../nbs/06_linear_probe.ipynb #562881f3
 def probe_room(backbone, datasets, root, shots:int=16, seeds=(1, 2, 3), subsample:str='base', **kwargs) -> ResultsTable:
     "Zero-shot and linear-probe test accuracy (mean over `seeds`) of each data set, and the gap"
     rows = []
