@@ -8,7 +8,7 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/tiny_clip.html.md"""
 __all__ = ['TINY_WORLD', 'world_pixels', 'encode_text_truncated', 'clip_loss', 'pretrain_tiny_clip', 'plot_losses',
            'save_tiny_world', 'half_accuracy', 'world_zeroshot', 'zeroshot_floor', 'zeroshot_table']
 
-# %% ../nbs/05_tiny_clip.ipynb #17764297
+# %% ../nbs/05_tiny_clip.ipynb #813f788a
 import json, math, time
 from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F, open_clip
@@ -20,13 +20,13 @@ from .data import load_dataset
 from .zeroshot import evaluate_zeroshot, evaluate_base_new, ResultsTable
 from .world import world_stream, make_world_datasets, world_dataset_name, WORLD_TASKS, DOMAINS
 
-# %% ../nbs/05_tiny_clip.ipynb #6fec2ae6
+# %% ../nbs/05_tiny_clip.ipynb #71c1d778
 def world_pixels(images:np.ndarray) -> torch.Tensor:
     "Normalised model input [n,3,32,32] of uint8 images (n,32,32,3)"
     mean, std = (torch.tensor(v).view(1, 3, 1, 1) for v in (open_clip.OPENAI_DATASET_MEAN, open_clip.OPENAI_DATASET_STD))
     return (torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float() / 255 - mean) / std
 
-# %% ../nbs/05_tiny_clip.ipynb #696cd838
+# %% ../nbs/05_tiny_clip.ipynb #6d0cd0e6
 def encode_text_truncated(model, tokens):
     "`model.encode_text(tokens)`, computed on the batch's true length only"
     L = int(tokens.argmax(-1).max()) + 1; t = tokens[:, :L]
@@ -34,14 +34,14 @@ def encode_text_truncated(model, tokens):
     x = model.ln_final(model.transformer(x, attn_mask=model.attn_mask[:L, :L]))
     return text_global_pool(x, t, model.text_pool_type) @ model.text_projection
 
-# %% ../nbs/05_tiny_clip.ipynb #087c95fe
+# %% ../nbs/05_tiny_clip.ipynb #ba9c234e
 def clip_loss(image_features, text_features, logit_scale):
     "Symmetric InfoNCE of matching rows of image and text features (normalised here)"
     logits = logit_scale.exp() * F.normalize(image_features, dim=-1) @ F.normalize(text_features, dim=-1).T
     labels = torch.arange(len(logits))
     return (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels)) / 2
 
-# %% ../nbs/05_tiny_clip.ipynb #a30edf4f
+# %% ../nbs/05_tiny_clip.ipynb #f22792b2
 def _param_groups(model, weight_decay):
     "AdamW groups: decay on matrices of the transformers, none on embeddings, gains, biases and the logit scale"
     decay = lambda n, p: p.ndim >= 2 and 'embedding' not in n
@@ -51,7 +51,7 @@ def _param_groups(model, weight_decay):
 def _warmup_cosine(steps, warmup):
     return lambda s: min(1., (s + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(s, steps) / steps))
 
-# %% ../nbs/05_tiny_clip.ipynb #61ed928e
+# %% ../nbs/05_tiny_clip.ipynb #27b3dd3f
 def pretrain_tiny_clip(steps:int=3000,          # optimiser steps
                        batch_size:int=128,      # image-caption pairs per step
                        seed:int=0,              # seeds the initialisation and the world stream
@@ -77,7 +77,7 @@ def pretrain_tiny_clip(steps:int=3000,          # optimiser steps
         losses.append(loss.item()); bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}", refresh=False)
     return model.eval().requires_grad_(False), losses
 
-# %% ../nbs/05_tiny_clip.ipynb #29afeb32
+# %% ../nbs/05_tiny_clip.ipynb #c9a1f569
 def plot_losses(losses, window:int=50):
     "Per-step loss and its running mean"
     fig, ax = plt.subplots(figsize=(6, 3))
@@ -86,7 +86,7 @@ def plot_losses(losses, window:int=50):
     ax.set_xlabel('step'); ax.set_ylabel('InfoNCE loss'); ax.legend(); ax.grid(alpha=0.3)
     return fig
 
-# %% ../nbs/05_tiny_clip.ipynb #06b456a5
+# %% ../nbs/05_tiny_clip.ipynb #5c92689e
 TINY_WORLD = ASSETS/'tiny-world'  # the shipped pretrained model: load_clip('tiny-world')
 
 def save_tiny_world(model, path=TINY_WORLD, config:str='Tiny-World-ViT', **info):
@@ -96,14 +96,14 @@ def save_tiny_world(model, path=TINY_WORLD, config:str='Tiny-World-ViT', **info)
     (Path(path)/'pretrain.json').write_text(json.dumps(info, indent=1))
     return Path(path)
 
-# %% ../nbs/05_tiny_clip.ipynb #f57f6779
+# %% ../nbs/05_tiny_clip.ipynb #ecbd4abb
 def half_accuracy(logits, labels, half:str):
     "Accuracy in % on the 'base' (first ceil(n/2) labels) or 'new' classes, classifying among that half only"
     m = math.ceil(logits.shape[1] / 2); cols = torch.arange(m) if half == 'base' else torch.arange(m, logits.shape[1])
     rows = torch.isin(labels, cols)
     return ((logits[rows][:, cols].argmax(-1) + cols[0]) == labels[rows]).float().mean().item() * 100
 
-# %% ../nbs/05_tiny_clip.ipynb #c9126f11
+# %% ../nbs/05_tiny_clip.ipynb #48d6e819
 def world_zeroshot(backbone,          # a `CLIPBackbone`
                    root,              # data root holding the world data sets (`make_world_datasets`)
                    tasks=None,        # subset of `WORLD_TASKS`
@@ -119,12 +119,12 @@ def world_zeroshot(backbone,          # a `CLIPBackbone`
                              new=half_accuracy(r['logits'], r['labels'], 'new'), n_cls=len(r['classnames']))
     return out
 
-# %% ../nbs/05_tiny_clip.ipynb #0f65303e
+# %% ../nbs/05_tiny_clip.ipynb #a1ff92cc
 def zeroshot_floor(n_cls:int) -> float:
     "Accuracy in % a quarter of the way from chance to perfect"
     return 100 * (1/n_cls + (1 - 1/n_cls) / 4)
 
-# %% ../nbs/05_tiny_clip.ipynb #e5048ce1
+# %% ../nbs/05_tiny_clip.ipynb #f8d70f5a
 def zeroshot_table(res:dict, metric:str='all') -> ResultsTable:
     "Rows: tasks; columns: domains; `metric` = 'all', 'base' or 'new' accuracy in % (chance in the second column)"
     rows = []
