@@ -11,7 +11,7 @@ __all__ = ['Datum', 'SPLITS', 'TOY_COLOURS', 'COOP_TEMPLATES', 'DATASETS', 'TORC
            'read_imagenet_variant', 'split_per_class', 'from_torchvision', 'read_image_folder', 'FewShotData',
            'load_dataset']
 
-# %% ../nbs/02_data.ipynb #76ca1fe1
+# %% ../nbs/02_data.ipynb #cf23eeaa
 import json, math, random
 from collections import namedtuple
 from dataclasses import dataclass, field
@@ -20,18 +20,18 @@ import numpy as np, torch
 from PIL import Image
 from torch.utils.data import Dataset
 
-# %% ../nbs/02_data.ipynb #cbc7c1ba
+# %% ../nbs/02_data.ipynb #5b698120
 Datum = namedtuple('Datum', 'impath label classname')
 
 SPLITS = ('train', 'val', 'test')
 
-# %% ../nbs/02_data.ipynb #dfef3874
+# %% ../nbs/02_data.ipynb #c04821e8
 def write_split(path, splits:dict):
     "Write `splits` ({'train'|'val'|'test': [(relpath, label, classname), ...]}) as a CoOp split file"
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(json.dumps({k: [[str(p), int(l), str(c)] for p, l, c in v] for k, v in splits.items()}))
 
-# %% ../nbs/02_data.ipynb #6887f4f3
+# %% ../nbs/02_data.ipynb #5228dbb3
 def _bad(path, msg): return ValueError(f"{path}: {msg}")
 
 def read_split(path,      # a CoOp `split_zhou_<Name>.json`
@@ -54,7 +54,7 @@ def read_split(path,      # a CoOp `split_zhou_<Name>.json`
         out[s] = items
     return out
 
-# %% ../nbs/02_data.ipynb #bf9cebb1
+# %% ../nbs/02_data.ipynb #332ab3aa
 TOY_COLOURS = dict(red=(220, 40, 40), green=(40, 180, 60), blue=(40, 70, 220), yellow=(230, 210, 40),
                    purple=(140, 50, 170), orange=(240, 140, 30), white=(240, 240, 240), black=(20, 20, 20))
 
@@ -77,7 +77,7 @@ def make_toy_dataset(root, classes=('red', 'green', 'blue', 'yellow'), n=(8, 2, 
     write_split(d/f'split_zhou_{name}.json', splits)
     return d/f'split_zhou_{name}.json'
 
-# %% ../nbs/02_data.ipynb #29f99141
+# %% ../nbs/02_data.ipynb #da8faadb
 class ImageList(Dataset):
     "Images and labels of a list of `Datum`, loaded with PIL and `transform`"
     def __init__(self, items, transform=None): self.items, self.transform = list(items), transform
@@ -88,7 +88,7 @@ class ImageList(Dataset):
         except (OSError, ValueError) as e: raise OSError(f"cannot read image {d.impath!r} (item {i}, class {d.classname!r}): {e}") from None
         return (self.transform(img) if self.transform else img), d.label
 
-# %% ../nbs/02_data.ipynb #33a5f984
+# %% ../nbs/02_data.ipynb #9563d2d1
 def fewshot(items,       # list of `Datum`
             k:int,       # images per class
             seed:int=1,  # the run's seed
@@ -104,13 +104,13 @@ def fewshot(items,       # list of `Datum`
     if small and strict: raise ValueError(f"{len(small)} classes have fewer than {k} images: {small}")
     return [d for v in by_label.values() for d in rng.sample(v, min(k, len(v)))]
 
-# %% ../nbs/02_data.ipynb #ab29b8cb
+# %% ../nbs/02_data.ipynb #7ab4fff7
 def fewshot_splits(data:dict, k:int, seed:int=1) -> dict:
     "K-shot train and min(K,4)-shot val of `data`, drawn in that order from one seeded generator; test untouched"
     rng = random.Random(seed)
     return dict(train=fewshot(data['train'], k, rng=rng), val=fewshot(data['val'], min(k, 4), rng=rng, strict=False), test=data['test'])
 
-# %% ../nbs/02_data.ipynb #0392d6b7
+# %% ../nbs/02_data.ipynb #8fb806fb
 def subsample_classes(items, which='all'):
     "The items of the base (first ceil(n/2) sorted labels) or new (the rest) classes, relabelled from 0; `all` keeps everything"
     if which == 'all': return list(items)
@@ -121,14 +121,14 @@ def subsample_classes(items, which='all'):
     relabel = {l: i for i, l in enumerate(keep)}
     return [d._replace(label=relabel[d.label]) for d in items if d.label in relabel]
 
-# %% ../nbs/02_data.ipynb #575e62fc
+# %% ../nbs/02_data.ipynb #770b7346
 def classnames_of(items) -> list:
     "Class names ordered by label"
     names = {d.label: d.classname for d in items}
     if sorted(names) != list(range(len(names))): raise ValueError(f"labels are not 0..{len(names)-1}: {sorted(names)}")
     return [names[i] for i in range(len(names))]
 
-# %% ../nbs/02_data.ipynb #63297ccb
+# %% ../nbs/02_data.ipynb #8e6cec91
 COOP_TEMPLATES = {
     'OxfordPets': 'a photo of a {}, a type of pet.', 'OxfordFlowers': 'a photo of a {}, a type of flower.',
     'FGVCAircraft': 'a photo of a {}, a type of aircraft.', 'DescribableTextures': '{} texture.',
@@ -136,11 +136,11 @@ COOP_TEMPLATES = {
     'Food101': 'a photo of {}, a type of food.', 'SUN397': 'a photo of a {}.', 'Caltech101': 'a photo of a {}.',
     'UCF101': 'a photo of a person doing {}.', 'ImageNet': 'a photo of a {}.'}
 
-# %% ../nbs/02_data.ipynb #d4189a68
+# %% ../nbs/02_data.ipynb #08d1e12b
 @dataclass
 class DatasetInfo:
     "Where a data set lives under the data root and how to prompt for it"
-    name:str; dir:str; split_file:str|None; image_dir:str; template:str = 'a photo of a {}.'
+    name:str; dir:str; split_file:str|None; image_dir:str; template:str|list = 'a photo of a {}.'  # or an ensemble
     reader:object = None   # `reader(folder) -> {'train','val','test'}` for layouts without a split file
     make:object = None     # `make(data_root)` writes the data set when it is missing (generated data sets)
 
@@ -150,7 +150,7 @@ def register_dataset(name, dir, split_file=None, image_dir='images', template='a
     DATASETS[name] = DatasetInfo(name, dir, split_file, image_dir, template, reader, make)
     return DATASETS[name]
 
-# %% ../nbs/02_data.ipynb #1b61e629
+# %% ../nbs/02_data.ipynb #a65ed78d
 for _n, _d, _img in [('OxfordPets', 'oxford_pets', 'images'), ('OxfordFlowers', 'oxford_flowers', 'jpg'),
                      ('DescribableTextures', 'dtd', 'images'), ('EuroSAT', 'eurosat', '2750'),
                      ('StanfordCars', 'stanford_cars', '.'), ('Food101', 'food-101', 'images'),
@@ -158,7 +158,7 @@ for _n, _d, _img in [('OxfordPets', 'oxford_pets', 'images'), ('OxfordFlowers', 
                      ('UCF101', 'ucf101', 'UCF-101-midframes')]:
     register_dataset(_n, _d, f'split_zhou_{_n}.json', _img, COOP_TEMPLATES[_n])
 
-# %% ../nbs/02_data.ipynb #501a7086
+# %% ../nbs/02_data.ipynb #74e245e7
 def _lines(f):
     if not Path(f).is_file(): raise FileNotFoundError(f"{str(f)!r} not found")
     return [l.strip() for l in Path(f).read_text().splitlines() if l.strip()]
@@ -199,7 +199,7 @@ for _n, _d, _sub, _num in [('ImageNetV2', 'imagenetv2', 'imagenetv2-matched-freq
     register_dataset(_n, _d, template=COOP_TEMPLATES['ImageNet'], reader=read_imagenet_variant(_sub, _num))
 register_dataset('FGVCAircraft', 'fgvc_aircraft', template=COOP_TEMPLATES['FGVCAircraft'], reader=read_fgvc_aircraft)
 
-# %% ../nbs/02_data.ipynb #032d872f
+# %% ../nbs/02_data.ipynb #1b85adf3
 TORCHVISION_SPLITS = {  # torchvision class name: (train split, val split, test split), None = no official split
     'Caltech101': None, 'SUN397': None, 'EuroSAT': None,
     'OxfordIIITPet': ('trainval', None, 'test'), 'StanfordCars': ('train', None, 'test'),
@@ -218,7 +218,7 @@ def _tv_items(ds, classnames=None):
     if names is None: raise ValueError(f"{type(ds).__name__} has no class names: pass classnames=[...] (e.g. from CoOp's cat_to_name.json)")
     return [Datum(str(p), int(l), names[int(l)].replace('_', ' ')) for p, l in zip(paths, labels)]
 
-# %% ../nbs/02_data.ipynb #0f8ea308
+# %% ../nbs/02_data.ipynb #25668928
 def split_per_class(items, p_train=0.5, p_val=0.2, seed=0):
     "Split each class into train/val/test fractions (CoOp's rule for data sets without an official split)"
     rng, out = random.Random(seed), {s: [] for s in SPLITS}
@@ -230,7 +230,7 @@ def split_per_class(items, p_train=0.5, p_val=0.2, seed=0):
         out['train'] += v[:n_tr]; out['val'] += v[n_tr:n_tr+n_val]; out['test'] += v[n_tr+n_val:]
     return out
 
-# %% ../nbs/02_data.ipynb #60c1e73c
+# %% ../nbs/02_data.ipynb #7526de68
 def from_torchvision(name:str,            # a key of `TORCHVISION_SPLITS`, e.g. 'EuroSAT'
                      root,                # torchvision's root for that data set
                      classnames=None,     # override the class names torchvision provides
@@ -248,7 +248,7 @@ def from_torchvision(name:str,            # a key of `TORCHVISION_SPLITS`, e.g. 
     if va is None: sp = split_per_class(tr, 0.8, 0.2); tr, va = sp['train'], sp['val']
     return dict(train=tr, val=va, test=te)
 
-# %% ../nbs/02_data.ipynb #9a4ea7f3
+# %% ../nbs/02_data.ipynb #7b9904a6
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.gif', '.webp', '.tif', '.tiff')
 
 def _folder_items(root, classes):
@@ -266,17 +266,17 @@ def read_image_folder(root, seed=0) -> dict:
     if not classes: raise ValueError(f"{root} has no class sub-folders")
     return split_per_class(_folder_items(root, classes), seed=seed)
 
-# %% ../nbs/02_data.ipynb #1eabcf27
+# %% ../nbs/02_data.ipynb #4f3115b5
 @dataclass
 class FewShotData:
     "Class names, train/val/test `Datum` lists and the hand-crafted template of a data set"
-    name:str; splits:dict; template:str = 'a photo of a {}.'
+    name:str; splits:dict; template:str|list = 'a photo of a {}.'
     @property
     def classnames(self): return classnames_of(self.splits['train'] + self.splits['test'])
     def __repr__(self):
         return f"FewShotData({self.name!r}, {len(self.classnames)} classes, " + ', '.join(f"{s} {len(v)}" for s, v in self.splits.items()) + ')'
 
-# %% ../nbs/02_data.ipynb #822dc695
+# %% ../nbs/02_data.ipynb #d59089dd
 def load_dataset(name:str,           # registered name, path to a split file, or an image folder
                  root='.',           # data root that registered data sets live under
                  shots:int|None=None,# K: sample a K-shot train (and min(K,4)-shot val) subset
@@ -298,5 +298,5 @@ def load_dataset(name:str,           # registered name, path to a split file, or
     splits = {s: subsample_classes(v, subsample) for s, v in splits.items()}
     return FewShotData(name if name in DATASETS else (p.parent.name if p.suffix == '.json' else p.name), splits, template)
 
-# %% ../nbs/02_data.ipynb #e8ebe703
+# %% ../nbs/02_data.ipynb #6e610c97
 register_dataset('toy', 'toy', 'split_zhou_toy.json', 'images', make=make_toy_dataset)

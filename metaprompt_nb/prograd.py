@@ -8,13 +8,13 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/prograd.html.md"""
 __all__ = ['PROGRAD_LEARNERS', 'PROGRAD_TEMPLATES', 'soft_ce', 'prograd_project', 'prograd_grads', 'check_learner',
            'frozen_image_features', 'prograd_init_ctx', 'ProGrad', 'prograd_callbacks']
 
-# %% ../nbs/20_prograd.ipynb #0e3524fb
+# %% ../nbs/20_prograd.ipynb #d821ac18
 import torch, torch.nn.functional as F
 from .training import Callback
 from .text_prompts import CoOp, truncate
 from .multimodal_prompts import IVLP
 
-# %% ../nbs/20_prograd.ipynb #d99e849b
+# %% ../nbs/20_prograd.ipynb #e334e170
 def soft_ce(logits,               # student (prompted) logits [B, C]
             teacher_logits,       # teacher (zero-shot) logits [B, C]
             T:float=1.0):         # temperature
@@ -22,7 +22,7 @@ def soft_ce(logits,               # student (prompted) logits [B, C]
     p = F.softmax(teacher_logits.float() / T, dim=-1)
     return -(p * F.log_softmax(logits.float() / T, dim=-1)).sum(-1).mean() * T * T
 
-# %% ../nbs/20_prograd.ipynb #6c395e4f
+# %% ../nbs/20_prograd.ipynb #62eafdcd
 def prograd_project(g_d,                  # domain gradient G_d (any shape)
                     g_g,                  # general gradient G_g (same shape)
                     lambda_:float=1.0):   # share of the conflicting component to remove
@@ -32,7 +32,7 @@ def prograd_project(g_d,                  # domain gradient G_d (any shape)
     cos = dot / (nd * ng)
     return (g_d if cos >= 0 else g_d - lambda_ * dot / ng**2 * g_g), cos
 
-# %% ../nbs/20_prograd.ipynb #17dce7ac
+# %% ../nbs/20_prograd.ipynb #487e00f4
 def prograd_grads(grads_d,                # domain gradients, one per learnable tensor
                   grads_g,                # general gradients, same shapes
                   lambda_:float=1.0,      # share of the conflicting component to remove
@@ -46,7 +46,7 @@ def prograd_grads(grads_d,                # domain gradients, one per learnable 
     outs = [prograd_project(d.float(), g.float(), lambda_) for d, g in zip(grads_d, grads_g)]
     return [o[0] for o in outs], prograd_project(fd, fg, lambda_)[1], sum(bool(o[1] < 0) for o in outs) / len(outs)
 
-# %% ../nbs/20_prograd.ipynb #e1399099
+# %% ../nbs/20_prograd.ipynb #e18b8cb8
 PROGRAD_LEARNERS = ('coop', 'cocoop', 'ivlp', 'maple', 'dpt')   # CLI names of the learners ProGrad supports
 
 def check_learner(learner, supported:tuple, method:str, names:tuple):
@@ -54,13 +54,13 @@ def check_learner(learner, supported:tuple, method:str, names:tuple):
     if not isinstance(learner, supported):
         raise TypeError(f"{method} does not support the {type(learner).__name__} learner; use one of: {', '.join(names)}")
 
-# %% ../nbs/20_prograd.ipynb #b0435895
+# %% ../nbs/20_prograd.ipynb #76e8e2f0
 def frozen_image_features(tr):
     "Normalised frozen-CLIP image features [B, D] of the current batch (the cached batch itself when `tr.cached`)"
     if tr.cached: return tr.xb
     with torch.no_grad(): return tr.learner.clip.encode_image(tr.xb, normalize=True)
 
-# %% ../nbs/20_prograd.ipynb #6b06ce37
+# %% ../nbs/20_prograd.ipynb #df7d8a3d
 PROGRAD_TEMPLATES = {
     'OxfordPets': 'a type of pet, a photo of a {}.', 'OxfordFlowers': 'a type of flower, a photo of a {}.',
     'FGVCAircraft': 'a type of aircraft, a photo of a {}.', 'DescribableTextures': 'a texture of {}.',
@@ -68,11 +68,11 @@ PROGRAD_TEMPLATES = {
     'Food101': 'a type of food, a photo of {}.', 'SUN397': 'a photo of a {}.', 'Caltech101': 'a photo of a {}.',
     'UCF101': 'a photo of a person doing {}.', 'ImageNet': 'a photo of a {}.'}
 
-# %% ../nbs/20_prograd.ipynb #7ccc4461
+# %% ../nbs/20_prograd.ipynb #ae7d9951
 @torch.no_grad()
-def prograd_init_ctx(learner:CoOp, template:str):
-    "ProGrad's init: zeros, then the embeddings of `template`'s words before '{}' in the last context positions"
-    words = template.split('{}')[0].strip()
+def prograd_init_ctx(learner:CoOp, template:str|list):
+    "ProGrad's init: zeros, then the embeddings of `template`'s words before '{}' (an ensemble's first) in the last context positions"
+    words = (template if isinstance(template, str) else template[0]).split('{}')[0].strip()
     ids = truncate(learner.tokenizer([words]))[0, 1:-1].to(learner.device)
     if learner.ctx.dim() != 2 or len(ids) > learner.n_ctx:
         raise ValueError(f"need a unified context with at least {len(ids)} vectors for {words!r}; got ctx {tuple(learner.ctx.shape)}")
@@ -80,7 +80,7 @@ def prograd_init_ctx(learner:CoOp, template:str):
     learner.ctx[learner.n_ctx - len(ids):] = learner.clip.token_embedding(ids).to(learner.ctx.dtype)
     return learner
 
-# %% ../nbs/20_prograd.ipynb #5bee701b
+# %% ../nbs/20_prograd.ipynb #58ac6461
 class ProGrad(Callback):
     "ProGrad's prompt-aligned gradient rule (G_d projected off G_g when they conflict) as a training callback"
     order = 50   # after regularisers that add to the loss: G_d is the gradient of the full training loss
@@ -106,7 +106,7 @@ class ProGrad(Callback):
             self._classes = list(tr.learner.classnames)
         return self._text
 
-# %% ../nbs/20_prograd.ipynb #1571973c
+# %% ../nbs/20_prograd.ipynb #e2134039
 def _after_loss(self:ProGrad, tr):
     with torch.no_grad():
         teacher = tr.learner.clip.logit_scale.exp() * frozen_image_features(tr).float() @ self.teacher_text(tr).float().T
@@ -124,7 +124,7 @@ def _after_backward(self:ProGrad, tr):
 
 ProGrad.after_loss, ProGrad.after_backward = _after_loss, _after_backward
 
-# %% ../nbs/20_prograd.ipynb #fd9b2af4
+# %% ../nbs/20_prograd.ipynb #e623271d
 def prograd_callbacks(lambda_:float=1.0,        # share of the conflicting component to remove
                       temperature:float=1.0,    # T of the KL term (lower-case name: settings.ini keys are lower-cased)
                       per_tensor:bool=False,    # official per-tensor rule instead of the joint one

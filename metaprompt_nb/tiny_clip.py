@@ -6,7 +6,7 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/tiny_clip.html.md"""
 
 # %% auto #0
 __all__ = ['TINY_WORLD', 'world_pixels', 'encode_text_truncated', 'clip_loss', 'pretrain_tiny_clip', 'plot_losses',
-           'save_tiny_world', 'half_accuracy', 'world_zeroshot', 'zeroshot_floor', 'zeroshot_table']
+           'save_tiny_world', 'half_accuracy', 'world_zeroshot', 'zeroshot_floor', 'floor_misses', 'zeroshot_table']
 
 # %% ../nbs/05_tiny_clip.ipynb #813f788a
 import json, math, time
@@ -108,13 +108,14 @@ def world_zeroshot(backbone,          # a `CLIPBackbone`
                    root,              # data root holding the world data sets (`make_world_datasets`)
                    tasks=None,        # subset of `WORLD_TASKS`
                    domains=DOMAINS,
+                   templates=None,    # template(s) instead of each data set's own
                   ) -> dict:
     "Zero-shot accuracy (all classes, base, new) in % of every world data set"
     out = {}
     for task in tasks or WORLD_TASKS:
         for dom in domains:
             name = world_dataset_name(task, dom)
-            r = evaluate_zeroshot(backbone, load_dataset(name, root), progress=False)
+            r = evaluate_zeroshot(backbone, load_dataset(name, root), templates=templates, progress=False)
             out[name] = dict(all=r['accuracy'], base=half_accuracy(r['logits'], r['labels'], 'base'),
                              new=half_accuracy(r['logits'], r['labels'], 'new'), n_cls=len(r['classnames']))
     return out
@@ -123,6 +124,12 @@ def world_zeroshot(backbone,          # a `CLIPBackbone`
 def zeroshot_floor(n_cls:int) -> float:
     "Accuracy in % a quarter of the way from chance to perfect"
     return 100 * (1/n_cls + (1 - 1/n_cls) / 4)
+
+# %% ../nbs/05_tiny_clip.ipynb #eb722247
+def floor_misses(res:dict) -> list:
+    "(data set, 'all'/'base'/'new', accuracy, floor) of every result of `world_zeroshot` below `zeroshot_floor`"
+    return [(name, k, round(r[k], 1), round(zeroshot_floor(n), 1)) for name, r in res.items()
+            for k, n in [('all', r['n_cls']), ('base', math.ceil(r['n_cls'] / 2)), ('new', r['n_cls'] // 2)] if r[k] < zeroshot_floor(n)]
 
 # %% ../nbs/05_tiny_clip.ipynb #f8d70f5a
 def zeroshot_table(res:dict, metric:str='all') -> ResultsTable:

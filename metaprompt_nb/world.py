@@ -7,18 +7,18 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/world.html.md"""
 # %% auto #0
 __all__ = ['SHAPES', 'SHADES', 'SHADE_NAMES', 'COLOURS', 'SHADE_RGB', 'SHADE_COLOUR', 'SIZES', 'RADII', 'TEXTURES', 'POSITIONS',
            'COUNTS', 'DOMAINS', 'PRETRAIN_DOMAINS', 'S', 'SYNONYMS', 'SYNONYM_P', 'PLURALS', 'POSITION_PHRASES',
-           'OPENINGS', 'BACKGROUNDS', 'MENTION_P', 'COMMON', 'WORLD_TASKS', 'synonym_rates', 'shape_mask',
-           'sample_attrs', 'render', 'unseen_pair', 'caption', 'world_batch', 'world_captions', 'world_stream',
-           'world_split', 'world_dataset_name', 'make_world_datasets']
+           'OPENINGS', 'BACKGROUNDS', 'MENTION_P', 'COMMON', 'WORLD_TASKS', 'WORLD_TEMPLATES', 'synonym_rates',
+           'shape_mask', 'sample_attrs', 'render', 'unseen_pair', 'caption', 'world_batch', 'world_captions',
+           'world_stream', 'world_split', 'world_dataset_name', 'make_world_datasets']
 
-# %% ../nbs/04_world.ipynb #3b37c914
+# %% ../nbs/04_world.ipynb #ee85881d
 import hashlib
 from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
 from PIL import Image
 from .data import write_split, register_dataset
 
-# %% ../nbs/04_world.ipynb #eabe0889
+# %% ../nbs/04_world.ipynb #14cd3cd6
 SHAPES = ['circle', 'crescent', 'cross', 'diamond', 'heart', 'hexagon', 'ring', 'square', 'star', 'triangle']
 SHADES = {  # shade name: (coarse colour, RGB)
     'scarlet': ('red', (255, 30, 20)), 'crimson': ('red', (190, 0, 60)),
@@ -36,17 +36,17 @@ COLOURS = list(dict.fromkeys(c for c, _ in SHADES.values()))
 SHADE_RGB = np.array([rgb for _, rgb in SHADES.values()], dtype=np.float32)
 SHADE_COLOUR = np.array([COLOURS.index(c) for c, _ in SHADES.values()])  # coarse colour index of each shade
 
-# %% ../nbs/04_world.ipynb #cc442a78
+# %% ../nbs/04_world.ipynb #9372cdce
 SIZES = ['small', 'medium', 'large']
 RADII = [(3.5, 5.0), (6.5, 8.0), (10.0, 12.5)]  # object radius range in pixels of each size
 TEXTURES = ['solid', 'striped', 'checkered', 'dotted', 'hollow', 'faded']
 POSITIONS = ['top left', 'top', 'top right', 'left', 'center', 'right', 'bottom left', 'bottom', 'bottom right']  # 3×3 grid, row-major
 COUNTS = ['one', 'two', 'three', 'four', 'five', 'six']
 DOMAINS = ['clean', 'noisy', 'blurry', 'cartoon', 'pixelated']
-PRETRAIN_DOMAINS = (0.45, 0.3, 0.2, 0.05, 0.0)  # domain mixture of the pretraining stream: pixelated is never seen
+PRETRAIN_DOMAINS = (0.425, 0.275, 0.2, 0.1, 0.0)  # domain mixture of the pretraining stream: pixelated is never seen
 S = 32  # image side in pixels
 
-# %% ../nbs/04_world.ipynb #82de2236
+# %% ../nbs/04_world.ipynb #a824901c
 SYNONYMS = dict(shape=['disc', 'sickle', 'plus', 'rhombus', 'cardioid', 'hex', 'hoop', 'tile', 'pentagram', 'wedge'],
                 texture=['plain', 'banded', 'plaid', 'speckled', 'outlined', 'gradient'],
                 position=['northwest', 'north', 'northeast', 'west', 'middle', 'east', 'southwest', 'south', 'southeast'],
@@ -58,7 +58,7 @@ def synonym_rates(n:int, lo:float=0.003, hi:float=0.1) -> np.ndarray:
 
 SYNONYM_P = {k: synonym_rates(len(v)) for k, v in SYNONYMS.items()}
 
-# %% ../nbs/04_world.ipynb #735bf444
+# %% ../nbs/04_world.ipynb #2a1b97c5
 _SHAPE_FNS = [  # inside-tests in normalised coordinates, in the order of SHAPES
     lambda u, v, r, th: r <= 1,
     lambda u, v, r, th: (r <= 1) & ((u - 0.5)**2 + (v + 0.15)**2 > 0.72**2),
@@ -71,7 +71,7 @@ _SHAPE_FNS = [  # inside-tests in normalised coordinates, in the order of SHAPES
     lambda u, v, r, th: r <= 0.42 + 0.58*((np.cos(5*(th + np.pi/2)) + 1)/2)**2,
     lambda u, v, r, th: (v <= 0.75) & (np.abs(u) <= (v + 0.95)/1.7)]
 
-# %% ../nbs/04_world.ipynb #187ae253
+# %% ../nbs/04_world.ipynb #e462d41c
 def shape_mask(shape, # shape index of each image (n,)
                u, v,  # normalised coordinates (n,S,S)
               ):
@@ -82,7 +82,7 @@ def shape_mask(shape, # shape index of each image (n,)
         m[sel] = _SHAPE_FNS[i](uu, vv, np.sqrt(uu*uu + vv*vv), np.arctan2(vv, uu))
     return m
 
-# %% ../nbs/04_world.ipynb #d1d26e12
+# %% ../nbs/04_world.ipynb #36a26a9e
 def sample_attrs(n:int,                        # number of images
                  rng,                          # a numpy Generator
                  domain_p=PRETRAIN_DOMAINS,    # probability of each domain
@@ -97,7 +97,7 @@ def sample_attrs(n:int,                        # number of images
     a['size'] = np.where(a['count'] > 1, 0, a['size'])
     return a
 
-# %% ../nbs/04_world.ipynb #7bcd1f91
+# %% ../nbs/04_world.ipynb #d23ce9c5
 def _centres(a, rng):
     "Object centres (n,6,2) in pixels and radii (n,1)"
     n = len(a['shape'])
@@ -110,7 +110,7 @@ def _centres(a, rng):
     cy = 15.5 + (cells // 3 - 1)*step + rng.uniform(-1, 1, (n, 6))
     return np.stack([cx, cy], -1), R[:, None]
 
-# %% ../nbs/04_world.ipynb #d8b2703f
+# %% ../nbs/04_world.ipynb #e6bc9412
 def _texture(t, X, Y, cx, R, rng):
     "Brightness (n,S,S) inside objects of texture indices `t`"
     n = len(t); t = t[:, None, None]; ph = rng.integers(0, 4, (n, 1, 1))
@@ -121,7 +121,7 @@ def _texture(t, X, Y, cx, R, rng):
     ramp = 0.2 + 0.8*np.clip((X - (cx[:, None, None] - R[:, :, None])) / (2*R[:, :, None]), 0, 1)
     return np.where(t == 5, ramp, out)
 
-# %% ../nbs/04_world.ipynb #6dcf8721
+# %% ../nbs/04_world.ipynb #200cf22a
 def _blur(img, sigma:float):
     "Gaussian blur of float images (n,S,S,3)"
     k = np.exp(-0.5*(np.arange(-3, 4)/sigma)**2); k = torch.tensor(k/k.sum(), dtype=torch.float32)
@@ -132,7 +132,7 @@ def _blur(img, sigma:float):
 
 def _pixelate(img): return np.repeat(np.repeat(img.reshape(-1, S//2, 2, S//2, 2, 3).mean((2, 4)), 2, 1), 2, 2)
 
-# %% ../nbs/04_world.ipynb #31946eb3
+# %% ../nbs/04_world.ipynb #f438638d
 _Y, _X = np.mgrid[0:S, 0:S].astype(np.float32)
 
 def _masks(a, ctr, R):
@@ -147,7 +147,7 @@ def _masks(a, ctr, R):
         edge[i] |= m & ~shape_mask(sh, u/rim, v/rim)
     return obj, inner, edge
 
-# %% ../nbs/04_world.ipynb #deca63a9
+# %% ../nbs/04_world.ipynb #956a2bc6
 def render(a:dict, # attributes, as from `sample_attrs`
            rng,    # a numpy Generator (positions, jitter, noise)
           ) -> np.ndarray:
@@ -166,7 +166,7 @@ def render(a:dict, # attributes, as from `sample_attrs`
         if (d == di).any(): img[d == di] = fn(img[d == di])
     return np.clip(img, 0, 255).round().astype(np.uint8)
 
-# %% ../nbs/04_world.ipynb #d7a9e8a4
+# %% ../nbs/04_world.ipynb #df6e0de1
 PLURALS = {'cross': 'crosses', 'plus': 'pluses', 'rhombus': 'rhombuses', 'hex': 'hexes'}
 POSITION_PHRASES = {'top left': 'in the top left corner', 'top': 'at the top', 'top right': 'in the top right corner',
     'left': 'on the left', 'center': 'in the center', 'right': 'on the right', 'bottom left': 'in the bottom left corner',
@@ -182,7 +182,7 @@ COMMON = dict(shape=SHAPES, texture=TEXTURES, position=[POSITION_PHRASES[x] for 
 def unseen_pair(shape, colour): return (shape + colour) % 4 == 0  # colour × shape pairs never captioned together
 def _article(phrase): return ('an ' if phrase[0] in 'aeiou' else 'a ') + phrase
 
-# %% ../nbs/04_world.ipynb #7262bc74
+# %% ../nbs/04_world.ipynb #3bf55ed7
 def _noun_phrase(i, a, rng, p, q):
     "'a small red ring', 'three squares', 'a trio of hoops', ... for image `i`"
     c, col = int(a['count'][i]), int(SHADE_COLOUR[a['shade'][i]])
@@ -199,7 +199,7 @@ def _noun_phrase(i, a, rng, p, q):
     if c > 1: return ('several ' if rng.random() < p['several'] else count + ' ') + ' '.join(words)
     return 'one ' + ' '.join(words) if rng.random() < p['one'] else _article(' '.join(words))
 
-# %% ../nbs/04_world.ipynb #c80c1da0
+# %% ../nbs/04_world.ipynb #c95f6873
 def caption(i:int,        # image index
             a:dict,       # attributes of the batch
             rng,          # a numpy Generator
@@ -215,7 +215,7 @@ def caption(i:int,        # image index
     if rng.random() < 1/3: return f"there {'is' if c == 1 else 'are'} {np_}."
     return f"{opening} {np_}." if opening else f"{np_}."
 
-# %% ../nbs/04_world.ipynb #1712450b
+# %% ../nbs/04_world.ipynb #d13c4801
 def world_batch(n:int, rng, domain_p=PRETRAIN_DOMAINS):
     "`n` random images (n,32,32,3) uint8 and their captions"
     a = sample_attrs(n, rng, domain_p)
@@ -231,14 +231,14 @@ def world_stream(batch_size:int=128, seed:int=0, domain_p=PRETRAIN_DOMAINS):
     rng = np.random.default_rng(seed)
     while True: yield world_batch(batch_size, rng, domain_p)
 
-# %% ../nbs/04_world.ipynb #52450d81
+# %% ../nbs/04_world.ipynb #36a52bf9
 def _shade_of(colour_names, rng):
     "A random shade index of each coarse colour name"
     return np.array([rng.choice(np.nonzero(SHADE_COLOUR == COLOURS.index(c))[0]) for c in colour_names], dtype=int)
 
 def _medium_or_large(y, rng): return rng.integers(1, 3, len(y))
 
-# %% ../nbs/04_world.ipynb #d4e6fd84
+# %% ../nbs/04_world.ipynb #ec731d9a
 WORLD_TASKS = {  # task: (sorted class names, fn(class names of the images, rng) -> attributes that define the class)
     'shapes': (sorted(SHAPES), lambda c, rng: dict(shape=[SHAPES.index(x) for x in c], size=_medium_or_large(c, rng))),
     'colours': (sorted(COLOURS), lambda c, rng: dict(shade=_shade_of(c, rng), size=_medium_or_large(c, rng))),
@@ -249,7 +249,7 @@ WORLD_TASKS = {  # task: (sorted class names, fn(class names of the images, rng)
     'objects': (sorted(f'{c} {s}' for c in COLOURS for s in SHAPES), lambda c, rng: dict(
         shade=_shade_of([x.split()[0] for x in c], rng), shape=[SHAPES.index(x.split()[1]) for x in c], size=_medium_or_large(c, rng)))}
 
-# %% ../nbs/04_world.ipynb #82d11799
+# %% ../nbs/04_world.ipynb #cb44f092
 def world_split(task:str,          # a key of `WORLD_TASKS`
                 split:str,         # 'train', 'val' or 'test'
                 n_per_class:int,   # images per class
@@ -263,14 +263,14 @@ def world_split(task:str,          # a key of `WORLD_TASKS`
     a = sample_attrs(len(y), rng, **{'count': 1, 'domain': DOMAINS.index(domain), **fix(np.array(classes)[y], rng)})
     return render(a, rng), y, classes
 
-# %% ../nbs/04_world.ipynb #58f1fa96
+# %% ../nbs/04_world.ipynb #3ae887ff
 def world_dataset_name(task, domain='clean'): return f"world-{task}" + ('' if domain == 'clean' else f"-{domain}")
 
 def _dataset_dir(task, domain='clean'): return world_dataset_name(task, domain).replace('-', '_')
 
 def _split_file(task, domain='clean'): return 'split_zhou_' + ''.join(w.capitalize() for w in world_dataset_name(task, domain).split('-')) + '.json'
 
-# %% ../nbs/04_world.ipynb #36f0dd94
+# %% ../nbs/04_world.ipynb #bfc75dd8
 def _write_images(folder, split, images, labels, classes):
     "Save images as PNGs under `folder/images/split/<class>/`; the split's [relpath, label, classname] list"
     items = []
@@ -281,7 +281,7 @@ def _write_images(folder, split, images, labels, classes):
         items.append((rel, int(l), classes[l]))
     return items
 
-# %% ../nbs/04_world.ipynb #49501d61
+# %% ../nbs/04_world.ipynb #2509fb10
 def make_world_datasets(root,                 # data root; data sets go to <root>/world_<task>[_<domain>]
                         seed:int=0,           # world seed
                         n_train:int=64,       # training images per class (seeds draw different 16 shots)
@@ -302,8 +302,12 @@ def make_world_datasets(root,                 # data root; data sets go to <root
             names.append(world_dataset_name(task, dom))
     return names
 
-# %% ../nbs/04_world.ipynb #6e6fcc6d
+# %% ../nbs/04_world.ipynb #411b0d0d
+WORLD_TEMPLATES = {'textures': [f'a photo of a large {{}} {s}.' for s in SHAPES],  # an ensemble over the shapes
+                   'positions': 'a photo of a shape in the {}.'}                   # other tasks: 'a photo of a {}.'
+
+# %% ../nbs/04_world.ipynb #9dc39e2b
 for _t in WORLD_TASKS:
     for _d in DOMAINS:
-        register_dataset(world_dataset_name(_t, _d), _dataset_dir(_t, _d), _split_file(_t, _d), 'images', 'a photo of a {}.',
-                         make=make_world_datasets)
+        register_dataset(world_dataset_name(_t, _d), _dataset_dir(_t, _d), _split_file(_t, _d), 'images',
+                         WORLD_TEMPLATES.get(_t, 'a photo of a {}.'), make=make_world_datasets)
