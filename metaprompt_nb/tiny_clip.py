@@ -6,7 +6,8 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/tiny_clip.html.md"""
 
 # %% auto #0
 __all__ = ['TINY_WORLD', 'world_pixels', 'encode_text_truncated', 'clip_loss', 'pretrain_tiny_clip', 'plot_losses',
-           'save_tiny_world', 'half_accuracy', 'world_zeroshot', 'zeroshot_floor', 'floor_misses', 'zeroshot_table']
+           'save_tiny_world', 'half_accuracy', 'world_zeroshot', 'zeroshot_floor', 'n_choices', 'floor_misses',
+           'zeroshot_table']
 
 # %% ../nbs/05_tiny_clip.ipynb #813f788a
 import json, math, time
@@ -126,10 +127,14 @@ def zeroshot_floor(n_cls:int) -> float:
     return 100 * (1/n_cls + (1 - 1/n_cls) / 4)
 
 # %% ../nbs/05_tiny_clip.ipynb #eb722247
+def n_choices(n_cls:int, metric:str) -> int:
+    "How many classes the 'all', 'base' (first ceil(n/2)) or 'new' accuracy of an `n_cls`-class data set chooses among"
+    return n_cls if metric == 'all' else math.ceil(n_cls / 2) if metric == 'base' else n_cls // 2
+
 def floor_misses(res:dict) -> list:
     "(data set, 'all'/'base'/'new', accuracy, floor) of every result of `world_zeroshot` below `zeroshot_floor`"
-    return [(name, k, round(r[k], 1), round(zeroshot_floor(n), 1)) for name, r in res.items()
-            for k, n in [('all', r['n_cls']), ('base', math.ceil(r['n_cls'] / 2)), ('new', r['n_cls'] // 2)] if r[k] < zeroshot_floor(n)]
+    return [(name, k, round(r[k], 1), round(zeroshot_floor(n_choices(r['n_cls'], k)), 1)) for name, r in res.items()
+            for k in ('all', 'base', 'new') if r[k] < zeroshot_floor(n_choices(r['n_cls'], k))]
 
 # %% ../nbs/05_tiny_clip.ipynb #f8d70f5a
 def zeroshot_table(res:dict, metric:str='all') -> ResultsTable:
@@ -137,6 +142,6 @@ def zeroshot_table(res:dict, metric:str='all') -> ResultsTable:
     rows = []
     for task in WORLD_TASKS:
         r = {d: res[world_dataset_name(task, d)][metric] for d in DOMAINS if world_dataset_name(task, d) in res}
-        n = res[world_dataset_name(task)]['n_cls']; n = n if metric == 'all' else (math.ceil(n/2) if metric == 'base' else n//2)
+        n = n_choices(res[world_dataset_name(task)]['n_cls'], metric)
         rows.append(dict(task=task, chance=100/n, floor=zeroshot_floor(n), **r))
     return ResultsTable(rows, title=f'zero-shot accuracy (%), {metric} classes')
