@@ -50,20 +50,23 @@ def _check_backbone(name, pretrained):
 # %% ../nbs/01_backbone.ipynb #291b27f3
 @torch.no_grad()
 def weights_fingerprint(model) -> str:
-    "A short hash of a model's weights (each tensor's sum and first 16 values)"
-    h = hashlib.sha1()
+    "SHA-256 (16 hex digits) of a model's weights: every tensor's name, shape, dtype and bytes"
+    h = hashlib.sha256()
     for k, v in model.state_dict().items():
-        v = v.detach().float().flatten()
-        h.update(k.encode()); h.update(torch.cat([v.sum()[None], v[:16]]).cpu().numpy().tobytes())
-    return h.hexdigest()[:12]
+        v = v.detach().cpu()
+        h.update(f"{k}|{tuple(v.shape)}|{v.dtype}".encode())
+        h.update(memoryview(v.reshape(-1).contiguous().view(torch.uint8).numpy()))
+    return h.hexdigest()[:16]
 
 # %% ../nbs/01_backbone.ipynb #2cfa0570
 class CLIPBackbone:
     "A frozen open_clip model with its eval preprocessing and tokenizer; unpacks as `model, preprocess, tokenizer`"
-    def __init__(self, model, preprocess, tokenizer, name, pretrained, precision): store_attr()
+    def __init__(self, model, preprocess, tokenizer, name, pretrained, precision):
+        store_attr()
+        self.fingerprint = weights_fingerprint(model)   # of the weights as loaded
     def __iter__(self): return iter((self.model, self.preprocess, self.tokenizer))
     @property
-    def key(self): return f"{self.name}|{self.pretrained}|{self.precision}|{weights_fingerprint(self.model)}"
+    def key(self): return f"{self.name}|{self.pretrained}|{self.precision}|{self.fingerprint}"
     def __repr__(self):
         n = sum(p.numel() for p in self.model.parameters())
         return f"CLIPBackbone({self.name!r}, pretrained={self.pretrained!r}, {n/1e6:.1f}M params, {self.precision})"
@@ -96,6 +99,7 @@ def load_clip(name:str='ViT-B-16',       # open_clip model name, or an 'hf-hub:o
              ) -> CLIPBackbone:
     "Load a frozen CLIP with its eval preprocessing and tokenizer"
     if isinstance(pretrained, str) and pretrained.lower() in ('', 'none'): pretrained = None
+    given = name                                       # the name runs are recorded under (a packaged model's, not its path)
     if (ASSETS/name/'open_clip_config.json').is_file(): name = f'local-dir:{ASSETS/name}'
     _check_backbone(name, pretrained)
     qg = _wants_quick_gelu(name, pretrained) if quick_gelu is None else quick_gelu
@@ -109,7 +113,7 @@ def load_clip(name:str='ViT-B-16',       # open_clip model name, or an 'hf-hub:o
                 name, pretrained=pretrained, device=device, precision=precision, force_quick_gelu=qg,
                 cache_dir=cache_dir, weights_only=True)
     model.requires_grad_(False).eval()
-    return CLIPBackbone(model, preprocess, open_clip.get_tokenizer(name), name, pretrained, precision)
+    return CLIPBackbone(model, preprocess, open_clip.get_tokenizer(name), given, pretrained, precision)
 
 # %% ../nbs/01_backbone.ipynb #437d0e31
 def save_local_dir(model, name:str, path, preprocess_cfg:dict|None=None):

@@ -8,11 +8,11 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/data.html.md"""
 __all__ = ['Datum', 'SPLITS', 'TOY_COLOURS', 'COOP_TEMPLATES', 'DATASETS', 'TORCHVISION_SPLITS', 'IMAGE_EXTS', 'write_split',
            'read_split', 'make_toy_dataset', 'ImageList', 'fewshot', 'fewshot_splits', 'subsample_classes',
            'classnames_of', 'DatasetInfo', 'register_dataset', 'read_imagenet', 'read_fgvc_aircraft',
-           'read_imagenet_variant', 'split_per_class', 'from_torchvision', 'read_image_folder', 'FewShotData',
-           'load_dataset']
+           'read_imagenet_variant', 'split_per_class', 'from_torchvision', 'read_image_folder', 'splits_fingerprint',
+           'FewShotData', 'load_dataset']
 
 # %% ../nbs/02_data.ipynb #cf23eeaa
-import json, math, random
+import hashlib, json, math, random
 from collections import namedtuple
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -266,11 +266,24 @@ def read_image_folder(root, seed=0) -> dict:
     if not classes: raise ValueError(f"{root} has no class sub-folders")
     return split_per_class(_folder_items(root, classes), seed=seed)
 
+# %% ../nbs/02_data.ipynb #e5c92686
+def splits_fingerprint(splits:dict, folder) -> str:
+    "SHA-256 (16 hex digits) of the splits' image paths relative to `folder`, labels and class names"
+    h, folder = hashlib.sha256(), Path(folder)
+    for s in SPLITS:
+        for d in splits.get(s, []):
+            p = Path(d.impath)
+            rel = p.relative_to(folder).as_posix() if p.is_relative_to(folder) else p.as_posix()
+            h.update(f"{s}|{rel}|{d.label}|{d.classname}\n".encode())
+    return h.hexdigest()[:16]
+
 # %% ../nbs/02_data.ipynb #4f3115b5
 @dataclass
 class FewShotData:
     "Class names, train/val/test `Datum` lists and the hand-crafted template of a data set"
     name:str; splits:dict; template:str|list = 'a photo of a {}.'
+    source:str = ''        # registered name, or the absolute path of the split file / image folder
+    fingerprint:str = ''   # `splits_fingerprint` of the data set before sampling
     @property
     def classnames(self): return classnames_of(self.splits['train'] + self.splits['test'])
     def __repr__(self):
@@ -290,13 +303,16 @@ def load_dataset(name:str,           # registered name, path to a split file, or
         if not folder.is_dir() and info.make: info.make(root)
         if not folder.is_dir(): raise FileNotFoundError(f"data set {name!r} expected at {str(folder)!r} (data root {str(root)!r}) but that folder does not exist")
         splits = info.reader(folder) if info.reader else read_split(folder/info.split_file, folder/info.image_dir)
-        template = info.template
-    elif p.suffix == '.json': splits, template = read_split(p, p.parent/'images'), 'a photo of a {}.'
-    elif p.is_dir(): splits, template = read_image_folder(p), 'a photo of a {}.'
+        template, source = info.template, name
+    elif p.suffix == '.json': splits, template, folder = read_split(p, p.parent/'images'), 'a photo of a {}.', p.parent
+    elif p.is_dir(): splits, template, folder = read_image_folder(p), 'a photo of a {}.', p
     else: raise ValueError(f"unknown data set {name!r}: not a registered name ({', '.join(DATASETS)}), a split file or a folder")
+    if name not in DATASETS: source = str(p.resolve())
+    fingerprint = splits_fingerprint(splits, folder)
     if shots: splits = fewshot_splits(splits, shots, seed)
     splits = {s: subsample_classes(v, subsample) for s, v in splits.items()}
-    return FewShotData(name if name in DATASETS else (p.parent.name if p.suffix == '.json' else p.name), splits, template)
+    return FewShotData(name if name in DATASETS else (p.parent.name if p.suffix == '.json' else p.name), splits, template,
+                       source, fingerprint)
 
 # %% ../nbs/02_data.ipynb #6e610c97
 register_dataset('toy', 'toy', 'split_zhou_toy.json', 'images', make=make_toy_dataset)

@@ -1,4 +1,4 @@
-"""`reproduce` runs a paper protocol (base-to-new, few-shot, domain generalisation, cross-data-set transfer) over methods, data sets and seeds, and aggregates the runs into the papers' tables next to their reported numbers.
+"""`reproduce` runs a paper protocol (base-to-new, few-shot, domain generalisation, cross-data-set transfer) over methods, data sets and seeds, reusing every finished run of an equal spec, and aggregates the runs into the papers' tables, with the spec in their titles, next to the reported numbers.
 
 Docs: https://metaprompt-nb.github.io/metaprompt_nb/reproduce.html.md"""
 
@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Annotated
 import numpy as np, torch
 import matplotlib.pyplot as plt
-from .settings import resolve
+from .settings import ConfigError
+from .data import load_dataset
 from .zeroshot import harmonic_mean, ResultsTable
-from .experiments import train, evaluate_run, zeroshot_metrics, method_config, parse_method, run_name, _run_dir, _save_fig
+from .spec import recipe, run_spec, data_spec, backbone_spec, parse_method, run_name
+from .experiments import (as_settings, backbone_for, pick_device, run, finished, evaluate_run, zeroshot_results,
+                                       metrics_of, write_json, _save_fig, _cache, _check_choice)
 
 # %% ../nbs/41_reproduce.ipynb #3b394ed7
 COOP_DATASETS = ['ImageNet', 'Caltech101', 'OxfordPets', 'StanfordCars', 'OxfordFlowers', 'Food101', 'FGVCAircraft',
@@ -43,24 +46,29 @@ def _jobs(protocol, methods, datasets, seeds, source):
     return [(m, source, s, 'all', [source] + [d for d in datasets if d != source]) for m in methods for s in seeds]
 
 # %% ../nbs/41_reproduce.ipynb #1faf3cc4
-def _run_one(job, shots, kw):
-    "Metrics {eval data set: {'base','new','hm'} or {'all'}} of one run; a finished run is read back, not rerun"
+def _run_one(job, ctx:dict, train:bool=True) -> tuple:
+    "(metrics {eval data set: {'base','new','hm'} or {'all'}}, schedule) of one job; a finished run of an equal spec is read back"
     name, ds, seed, sub, evals = job
-    if name == 'zeroshot': return {d: zeroshot_metrics(d, sub, **kw) for d in evals}
+    S, a, bb = ctx['settings'], ctx['args'], ctx['backbone']
+    if name == 'zeroshot':
+        res = {d: metrics_of(zeroshot_results(bb, load_dataset(d, a['data_root']), sub, device=ctx['device'], eval_batch_size=a['eval_batch_size'],
+                                              cache_dir=_cache(a), workers=a['workers'], quiet=True)) for d in evals}
+        return res, None
     method, learner = parse_method(name)
-    c = method_config(method, learner, kw.get('settings'))
-    out = _run_dir(resolve(path=kw.get('settings'), dataset=ds, shots=shots, output_dir=kw.get('output_dir')) | {'seed': seed, 'options': kw.get('options')},
-                   run_name(method, c['learner'], kw.get('settings')), sub)
-    done = out/'metrics.json'
-    first = json.loads(done.read_text()) if done.is_file() else train(method, ds, learner, sub, shots, seed, resume=True, **kw)
-    first = {k: v for k, v in first.items() if k != 'history'}
-    return {ds: first, **{d: evaluate_run(out, d, sub, kw.get('data_root'), cache_dir=kw.get('cache_dir'), settings=kw.get('settings'))
-                         for d in evals[1:]}}
+    data = load_dataset(ds, a['data_root'], shots=a['shots'], seed=seed)
+    spec = run_spec(recipe(S, method, learner, ctx['options'], ctx['train'], data.template), data_spec(data, sub, a['shots'], seed), backbone_spec(bb))
+    if train: first = run(spec, bb, data, a['output_dir'], ctx['device'], _cache(a), a['workers'], a['eval_batch_size'], resume=True,
+                          distributed=False, quiet=ctx['quiet'], data_root=a['data_root'])
+    else: first = finished(spec.folder(a['output_dir']), spec)
+    if first is None: raise ConfigError(f"run {spec.folder(a['output_dir'])} did not finish")
+    t = spec.train
+    out = {ds: first, **{d: evaluate_run(spec.folder(a['output_dir']), d, sub, a['data_root'], ctx['device'], a['cache_dir'], settings=S) for d in evals[1:]}}
+    return out, f"{t.epochs} epochs, lr {t.lr:g}, batch {t.batch_size}"
 
 # %% ../nbs/41_reproduce.ipynb #d6211cb8
 def _mean(xs): return sum(xs) / len(xs)
 
-def aggregate(protocol, results:dict, title='') -> ResultsTable:
+def aggregate(protocol, results:dict, title='', meta:dict|None=None) -> ResultsTable:
     "Papers'-format table of {method: {dataset: [metrics per seed]}} with reported numbers and differences"
     rep = {(r['method'], r['dataset']): r for r in reported_results('fewshot16' if protocol == 'fewshot' else protocol)}
     rows = []
@@ -80,7 +88,7 @@ def aggregate(protocol, results:dict, title='') -> ResultsTable:
                 r = rep.get((m, d), {})
                 rows.append(dict(method=m, dataset=d, accuracy=a, reported=r.get('accuracy', ''),
                                  diff=a - r['accuracy'] if r.get('accuracy') is not None else ''))
-    return ResultsTable(rows, title=title)
+    return ResultsTable(rows, title=title, meta=meta)
 
 # %% ../nbs/41_reproduce.ipynb #4e99972f
 def label_positions(xy, widths, dy:float) -> np.ndarray:
@@ -120,36 +128,44 @@ def reproduce(protocol:str='base2new',                                  # base2n
               seeds:Annotated[int, 'seeds; default from settings.ini', dict(nargs='+')]=None,
               shots:int=None,          # K; default from settings.ini
               source:str='ImageNet',   # training data set of the domain and crossdataset protocols
-              epochs:int=None, lr:float=None, batch_size:int=None,   # default: each learner's settings section
-              options:str=None,        # JSON of further method / learner / trainer arguments for every run, e.g. '{"augment": false}'
+              epochs:int=None, lr:float=None, batch_size:int=None,   # default: each run's recipe in settings.ini
+              options:str=None,        # JSON of further learner / method / schedule knobs for every run, e.g. '{"augment": false}'
               data_root:str=None, backbone:str=None, pretrained:str=None, precision:str=None, device:str=None,
               output_dir:str=None, cache_dir:str=None, workers:int=None,
+              eval_batch_size:int=None, # images per batch when evaluating
               quiet:bool=False,        # no progress bars
               settings:str=None):
     "Run a paper protocol over methods, data sets and seeds; write per-run metrics and the aggregated tables"
-    if protocol not in PROTOCOLS: raise ValueError(f"protocol must be one of {PROTOCOLS}, got {protocol!r}")
-    a = resolve(path=settings, seeds=seeds, shots=shots, output_dir=output_dir)
+    S = as_settings(settings)
+    _check_choice('protocol', protocol, PROTOCOLS)
+    a = S.resolve(seeds=seeds, shots=shots, data_root=data_root, backbone=backbone, pretrained=pretrained, precision=precision, device=device,
+                  output_dir=output_dir, cache_dir=cache_dir, workers=workers, eval_batch_size=eval_batch_size)
+    ctx = dict(settings=S, args=a, options=options, quiet=quiet, train=dict(epochs=epochs, lr=lr, batch_size=batch_size))
+    for name in methods:                                  # every pair and option checked before the first run
+        if name != 'zeroshot': recipe(S, *parse_method(name), options, ctx['train'])
     datasets = list(datasets or (IMAGENET_VARIANTS if protocol == 'domain' else COOP_DATASETS))
     jobs = _jobs(protocol, list(methods), datasets, list(a['seeds']), source)
-    kw = dict(epochs=epochs, lr=lr, batch_size=batch_size, options=options, data_root=data_root, backbone=backbone, pretrained=pretrained,
-              precision=precision, device=device, output_dir=a['output_dir'], cache_dir=cache_dir, workers=workers,
-              quiet=quiet, settings=settings, distributed=False)   # under torchrun each process runs whole runs
     rank, world = int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
     if world > 1 and torch.cuda.is_available(): torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
-    mine = {i: _run_one(jobs[i], a['shots'], kw) for i in range(rank, len(jobs), world)}   # each process its share
+    ctx['device'] = pick_device(a['device'], int(os.environ.get('LOCAL_RANK', 0)))
+    ctx['backbone'] = bb = backbone_for(a['backbone'], a['pretrained'], a['precision'], ctx['device'])
+    mine = {i: _run_one(jobs[i], ctx) for i in range(rank, len(jobs), world)}   # each process its share
     if world > 1:
         if not torch.distributed.is_initialized(): torch.distributed.init_process_group('gloo')
         torch.distributed.barrier()
         if rank: return None
-    results = {}
+    results, schedules = {}, {}
     for i, job in enumerate(jobs):                        # the other processes' runs are finished: read them back
-        for d, m in (mine[i] if i in mine else _run_one(job, a['shots'], kw)).items():
-            results.setdefault(job[0], {}).setdefault(d, []).append(m)
-    table = aggregate(protocol, results, f"{protocol}, {a['shots']} shots, seeds {list(a['seeds'])}")
+        res, sched = mine[i] if i in mine else _run_one(job, ctx, train=False)
+        if sched: schedules[job[0]] = sched
+        for d, m in res.items(): results.setdefault(job[0], {}).setdefault(d, []).append(m)
+    common = set(schedules.values())
+    meta = dict(backbone=bb.name, pretrained=bb.pretrained, weights=bb.fingerprint, precision=bb.precision, shots=a['shots'],
+                seeds=list(a['seeds']), schedule=common.pop() if len(common) == 1 else 'each method its own (schedules)', schedules=schedules)
+    table = aggregate(protocol, results, f"{protocol}, {bb.name} ({bb.pretrained or 'random init'}), {a['shots']} shots, seeds {list(a['seeds'])}", meta)
     out = Path(a['output_dir'])/'reproduce'/protocol
     table.save(out/'table.md'); table.save(out/'table.json')
-    if protocol == 'base2new':
-        _save_fig(plot_base_new(table, table.title), out/'base_new.png')
-    (out/'runs.json').write_text(json.dumps(results, indent=1))
+    if protocol == 'base2new': _save_fig(plot_base_new(table, table.title), out/'base_new.png')
+    write_json(out/'runs.json', results)
     print(table.to_markdown()); print(f"tables written to {out}")
     return table

@@ -99,32 +99,39 @@ def harmonic_mean(base:float, new:float) -> float:
 
 # %% ../nbs/03_zeroshot.ipynb #35c1730b
 class ResultsTable:
-    "Rows of results (dicts) shown as a markdown table; base/new tables get the papers' Average row"
-    def __init__(self, rows, cols=None, title=''):
-        self.rows, self.title = [dict(r) for r in rows], title
+    "Rows of results (dicts) shown as a markdown table under a title and the spec that made them (`meta`)"
+    def __init__(self, rows, cols=None, title='', meta:dict|None=None):
+        self.rows, self.title, self.meta = [dict(r) for r in rows], title, dict(meta or {})
         self.cols = cols or list(dict.fromkeys(k for r in self.rows for k in r))
     def _fmt(self, v): return f"{v:.2f}" if isinstance(v, float) else str(v)
     def to_markdown(self):
         head = [f"**{self.title}**\n"] if self.title else []
+        if self.meta: head.append('*' + '; '.join(f"{k}: {v}" for k, v in self.meta.items() if not isinstance(v, dict)) + '*\n')
         lines = ['| ' + ' | '.join(self.cols) + ' |', '|' + '---|' * len(self.cols)]
         lines += ['| ' + ' | '.join(self._fmt(r.get(c, '')) for c in self.cols) + ' |' for r in self.rows]
         return '\n'.join(head + lines)
     _repr_markdown_ = to_markdown
     def __repr__(self): return self.to_markdown()
     def save(self, path):
-        "Write the rows as JSON (`.json`) or the markdown table (any other suffix)"
+        "Write title, meta and rows as JSON (`.json`) or the markdown table (any other suffix)"
         path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.rows, indent=1) if path.suffix == '.json' else self.to_markdown() + '\n')
+        body = json.dumps(dict(title=self.title, meta=self.meta, rows=self.rows), indent=1) if path.suffix == '.json' else self.to_markdown() + '\n'
+        path.write_text(body)
         return path
+    @classmethod
+    def load(cls, path):
+        "A table written by `save(... .json)`"
+        d = json.loads(Path(path).read_text())
+        return cls(d['rows'], title=d['title'], meta=d['meta'])
 
 # %% ../nbs/03_zeroshot.ipynb #7bb67d7b
-def base_new_table(results:dict, title='') -> ResultsTable:
+def base_new_table(results:dict, title='', meta:dict|None=None) -> ResultsTable:
     "Table of {dataset: (base acc, new acc)} with HM per row and an Average row (HM of the averaged B and N)"
     rows = [dict(dataset=d, base=b, new=n, hm=harmonic_mean(b, n)) for d, (b, n) in results.items()]
     if len(rows) > 1:
         b, n = sum(r['base'] for r in rows) / len(rows), sum(r['new'] for r in rows) / len(rows)
         rows.append(dict(dataset='Average', base=b, new=n, hm=harmonic_mean(b, n)))
-    return ResultsTable(rows, ['dataset', 'base', 'new', 'hm'], title)
+    return ResultsTable(rows, ['dataset', 'base', 'new', 'hm'], title, meta)
 
 # %% ../nbs/03_zeroshot.ipynb #76dff4c8
 def evaluate_base_new(backbone, data, split='test', **kwargs) -> dict:
