@@ -107,11 +107,15 @@ def load_clip(name:str='ViT-B-16',       # open_clip model name, or an 'hf-hub:o
         model = _load_torchscript(name, pretrained, device, precision)
         preprocess = open_clip.image_transform(model.visual.image_size, is_train=False)
     else:
-        with _quiet_logging(pretrained is None), torch.random.fork_rng():  # random init: asked for, and the same every time
+        schema = name.startswith(('hf-hub:', 'local-dir:'))    # these carry their weights; open_clip would ignore `pretrained`
+        if schema and pretrained is not None and not Path(pretrained).is_file():
+            raise ValueError(f"{given!r} carries its own weights; `pretrained` can only be a checkpoint file to load instead, got {pretrained!r}")
+        with _quiet_logging(pretrained is None or schema), torch.random.fork_rng():  # random init: asked for, and the same every time
             torch.manual_seed(0)
             model, _, preprocess = open_clip.create_model_and_transforms(
-                name, pretrained=pretrained, device=device, precision=precision, force_quick_gelu=qg,
+                name, pretrained=None if schema else pretrained, device=device, precision=precision, force_quick_gelu=qg,
                 cache_dir=cache_dir, weights_only=True)
+        if schema and pretrained is not None: open_clip.load_checkpoint(model, pretrained, weights_only=True)
     model.requires_grad_(False).eval()
     return CLIPBackbone(model, preprocess, open_clip.get_tokenizer(name), given, pretrained, precision)
 

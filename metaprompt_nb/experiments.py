@@ -46,13 +46,13 @@ def as_settings(settings) -> Settings:
     "`settings` if already read, else the file it names (or the nearest `settings.ini`), read now"
     return settings if isinstance(settings, Settings) else Settings(settings)
 
-# %% ../nbs/40_experiments.ipynb #d2d036bf
+# %% ../nbs/40_experiments.ipynb #b5cd3668
 _BACKBONES = {}
 
 def backbone_for(name:str, pretrained, precision:str, device:str):
     "The frozen `CLIPBackbone`, loaded once per process for each (name, weights file state, precision, device)"
-    if str(device).startswith('cpu') and precision in ('fp16', 'pure_fp16'):
-        raise ConfigError(f"precision {precision!r} needs a GPU; use fp32 (or bf16) on the CPU")
+    if str(device).startswith('cpu') and precision in ('fp16', 'bf16'):
+        raise ConfigError(f"precision {precision!r} needs a GPU; use fp32 on the CPU (amp and amp_bf16 are fp32 there)")
     p = Path(str(pretrained)).expanduser() if pretrained else None
     stamp = (p.stat().st_mtime_ns, p.stat().st_size) if p is not None and p.is_file() else None
     k = (name, pretrained, stamp, precision, str(device))
@@ -65,7 +65,7 @@ def show_progress(quiet:bool) -> bool:
     "Progress bars unless `quiet`, or when nobody watches (stderr is a log file, not a terminal or a notebook)"
     return not quiet and (sys.stderr.isatty() or 'ipykernel' in sys.modules)
 
-# %% ../nbs/40_experiments.ipynb #cd0bf8d6
+# %% ../nbs/40_experiments.ipynb #79ffd0a9
 def write_json(path, obj):
     "Write `obj` as JSON to `path` atomically"
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -171,7 +171,7 @@ def run_lock(folder):
         except BlockingIOError: raise ConfigError(f"{folder} is being trained by another process; wait for it or use another --output-dir") from None
         yield
 
-# %% ../nbs/40_experiments.ipynb #d5b11c68
+# %% ../nbs/40_experiments.ipynb #b1c8c6b5
 def run(spec:RunSpec, backbone, data, output_dir, device='cpu', cache_dir=None, workers=0, eval_batch_size=128,
         resume:bool=False, fresh:bool=False, distributed:bool=True, quiet:bool=False, data_root=None) -> dict|None:
     "Train and evaluate the run `spec` (a finished one of an equal spec is reused); its metrics (None off the first process)"
@@ -185,7 +185,9 @@ def run(spec:RunSpec, backbone, data, output_dir, device='cpu', cache_dir=None, 
             raise ConfigError(f"{out} holds the checkpoint of an unfinished run of this spec: continue it with --resume or start again with --fresh")
         if fresh and rank == 0:
             for f in ('last.pt', 'metrics.json', 'table.md', 'curves.png'): (out/f).unlink(missing_ok=True)
-        if rank == 0: write_json(out/'run.json', dict(spec=spec.to_dict(), key=spec.key, provenance=provenance(data_root=str(data_root), device=device)))
+        world = torch.distributed.get_world_size() if distributed and torch.distributed.is_initialized() else 1
+        if rank == 0: write_json(out/'run.json', dict(spec=spec.to_dict(), key=spec.key, provenance=provenance(
+            data_root=str(data_root), device=device, processes=world, workers=workers)))
         train_items = subsample_classes(data.splits['train'], 'base' if spec.data.subsample == 'base2new' else 'all')
         try:
             torch.manual_seed(spec.data.seed)

@@ -37,7 +37,7 @@ def train_transform(backbone, scale=(0.08, 1.0)):
     return T.Compose([T.RandomResizedCrop(size, scale=scale, interpolation=T.InterpolationMode.BICUBIC),
                       T.RandomHorizontalFlip(), T.ToTensor(), T.Normalize(cfg['mean'], cfg['std'])])
 
-# %% ../nbs/14_training.ipynb #94b8c5d1
+# %% ../nbs/14_training.ipynb #6bafbeba
 def item_seed(*parts:int) -> int:
     "A 63-bit seed mixed from integers (run seed, epoch or view, item index)"
     s = 0
@@ -63,7 +63,7 @@ def encode_views(backbone, items, n_views:int, seed:int=0, batch_size=128, devic
         views.append(torch.cat([F.normalize(backbone.model.encode_image(x.to(device)).float(), dim=-1) for x, _ in dl]))
     return torch.stack(views)
 
-# %% ../nbs/14_training.ipynb #7fe7c5ad
+# %% ../nbs/14_training.ipynb #4cd685c7
 @dataclass
 class TrainConfig(Config):
     "The training schedule: SGD with Dassl's warm-up + cosine, batches, augmentation, clipping"
@@ -207,7 +207,7 @@ def _one_batch(self:Trainer, xb, yb):
     self._reduce([stats], len(yb) / self.n_global)
     return stats.tolist()
 
-# %% ../nbs/14_training.ipynb #19d9b975
+# %% ../nbs/14_training.ipynb #c78777aa
 @patch
 def grads(self:Trainer) -> dict:
     "Current gradients of the learner's tensors, name -> tensor"
@@ -262,7 +262,7 @@ def _gather(self:Trainer, t):
     for r, p in enumerate(parts): out[r::self.world] = p[:len(range(r, self.n_global, self.world))]
     return out
 
-# %% ../nbs/14_training.ipynb #a3a294ed
+# %% ../nbs/14_training.ipynb #e6dff2b0
 @patch
 def _meta_update(self:Trainer, u:MetaUpdate):
     "Apply a callback's `MetaUpdate` (computed on the whole batch): gradients averaged over processes, clipped, stepped"

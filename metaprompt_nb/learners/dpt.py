@@ -16,7 +16,7 @@ from ..zeroshot import class_text_features
 from .base import PromptLearner, Prompted, register_learner
 from .ivlp import IVLP
 
-# %% ../../nbs/learners/06_dpt.ipynb #d6e9e129
+# %% ../../nbs/learners/06_dpt.ipynb #ae1172fa
 @dataclass
 class DPTConfig(Config):
     "DPT's knobs"

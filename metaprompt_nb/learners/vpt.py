@@ -16,7 +16,7 @@ from ..zeroshot import class_text_features
 from ..image_encoder import check_vision_tower, encode_image_vpt
 from .base import PromptLearner, register_learner
 
-# %% ../../nbs/learners/03_vpt.ipynb #f8498cd7
+# %% ../../nbs/learners/03_vpt.ipynb #6736b803
 @dataclass
 class VPTConfig(Config):
     "VPT's knobs"
