@@ -11,7 +11,7 @@ __all__ = ['SUBSAMPLES', 'pick_device', 'init_distributed', 'as_settings', 'back
 
 # %% ../nbs/40_experiments.ipynb #b620b745
 import fcntl, inspect, json, os, platform, shutil, sys, time
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
@@ -46,7 +46,7 @@ def as_settings(settings) -> Settings:
     "`settings` if already read, else the file it names (or the nearest `settings.ini`), read now"
     return settings if isinstance(settings, Settings) else Settings(settings)
 
-# %% ../nbs/40_experiments.ipynb #b5cd3668
+# %% ../nbs/40_experiments.ipynb #506ba3fa
 _BACKBONES = {}
 
 def backbone_for(name:str, pretrained, precision:str, device:str):
@@ -65,13 +65,14 @@ def show_progress(quiet:bool) -> bool:
     "Progress bars unless `quiet`, or when nobody watches (stderr is a log file, not a terminal or a notebook)"
     return not quiet and (sys.stderr.isatty() or 'ipykernel' in sys.modules)
 
-# %% ../nbs/40_experiments.ipynb #79ffd0a9
+# %% ../nbs/40_experiments.ipynb #83b238da
 def write_json(path, obj):
     "Write `obj` as JSON to `path` atomically"
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try: tmp.write_text(json.dumps(obj, indent=1, default=str)); tmp.replace(path)
-    finally: tmp.unlink(missing_ok=True)
+    finally:
+        with suppress(OSError): tmp.unlink(missing_ok=True)
     return path
 
 def _save_fig(fig, path):
@@ -171,7 +172,7 @@ def run_lock(folder):
         except BlockingIOError: raise ConfigError(f"{folder} is being trained by another process; wait for it or use another --output-dir") from None
         yield
 
-# %% ../nbs/40_experiments.ipynb #b1c8c6b5
+# %% ../nbs/40_experiments.ipynb #1a6b6b68
 def run(spec:RunSpec, backbone, data, output_dir, device='cpu', cache_dir=None, workers=0, eval_batch_size=128,
         resume:bool=False, fresh:bool=False, distributed:bool=True, quiet:bool=False, data_root=None) -> dict|None:
     "Train and evaluate the run `spec` (a finished one of an equal spec is reused); its metrics (None off the first process)"

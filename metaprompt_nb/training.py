@@ -10,6 +10,7 @@ __all__ = ['dassl_lr', 'train_transform', 'item_seed', 'SeededImages', 'encode_v
 
 # %% ../nbs/14_training.ipynb #bf410f7a
 import math, os, random, time
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 import torch, torch.nn.functional as F
@@ -37,7 +38,7 @@ def train_transform(backbone, scale=(0.08, 1.0)):
     return T.Compose([T.RandomResizedCrop(size, scale=scale, interpolation=T.InterpolationMode.BICUBIC),
                       T.RandomHorizontalFlip(), T.ToTensor(), T.Normalize(cfg['mean'], cfg['std'])])
 
-# %% ../nbs/14_training.ipynb #6bafbeba
+# %% ../nbs/14_training.ipynb #238611c8
 def item_seed(*parts:int) -> int:
     "A 63-bit seed mixed from integers (run seed, epoch or view, item index)"
     s = 0
@@ -63,7 +64,7 @@ def encode_views(backbone, items, n_views:int, seed:int=0, batch_size=128, devic
         views.append(torch.cat([F.normalize(backbone.model.encode_image(x.to(device)).float(), dim=-1) for x, _ in dl]))
     return torch.stack(views)
 
-# %% ../nbs/14_training.ipynb #4cd685c7
+# %% ../nbs/14_training.ipynb #78d59a7d
 @dataclass
 class TrainConfig(Config):
     "The training schedule: SGD with Dassl's warm-up + cosine, batches, augmentation, clipping"
@@ -207,7 +208,7 @@ def _one_batch(self:Trainer, xb, yb):
     self._reduce([stats], len(yb) / self.n_global)
     return stats.tolist()
 
-# %% ../nbs/14_training.ipynb #c78777aa
+# %% ../nbs/14_training.ipynb #5c8a4362
 @patch
 def grads(self:Trainer) -> dict:
     "Current gradients of the learner's tensors, name -> tensor"
@@ -262,7 +263,7 @@ def _gather(self:Trainer, t):
     for r, p in enumerate(parts): out[r::self.world] = p[:len(range(r, self.n_global, self.world))]
     return out
 
-# %% ../nbs/14_training.ipynb #e6dff2b0
+# %% ../nbs/14_training.ipynb #e8a552fe
 @patch
 def _meta_update(self:Trainer, u:MetaUpdate):
     "Apply a callback's `MetaUpdate` (computed on the whole batch): gradients averaged over processes, clipped, stepped"
@@ -323,7 +324,8 @@ def save_checkpoint(self:Trainer, path=None):
     path = Path(path or Path(self.checkpoint_dir)/'last.pt'); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try: torch.save(self._state(), tmp); tmp.replace(path)
-    finally: tmp.unlink(missing_ok=True)
+    finally:
+        with suppress(OSError): tmp.unlink(missing_ok=True)
     return path
 
 @patch

@@ -9,7 +9,7 @@ __all__ = ['class_text_features', 'encode_images', 'accuracy', 'per_class_accura
            'harmonic_mean', 'ResultsTable', 'base_new_table', 'evaluate_base_new', 'confusion_matrix', 'plot_zeroshot']
 
 # %% ../nbs/03_zeroshot.ipynb #d8ad3b24
-import hashlib, json, os
+import contextlib, hashlib, json, os, warnings
 from pathlib import Path
 import torch, torch.nn.functional as F
 import matplotlib.pyplot as plt
@@ -51,17 +51,26 @@ def encode_images(backbone,           # a `CLIPBackbone`
     "Normalised image features [N, D] and labels [N] of `items`, from the cache when available"
     path = Path(cache_dir).expanduser()/f"{_feature_key(backbone, items)}.pt" if cache_dir else None
     if path is not None and path.is_file():
-        c = torch.load(path, weights_only=True)
-        return c['features'], c['labels']
+        try:
+            c = torch.load(path, weights_only=True)
+            if len(c['labels']) == len(items): return c['features'], c['labels']
+        except Exception: pass
+        warnings.warn(f"feature cache entry {path} is unreadable or does not match; computing it again")
     dl = DataLoader(ImageList(items, backbone.preprocess), batch_size=batch_size, num_workers=workers)
     feats, labels = [], []
     for x, y in tqdm(dl, desc='encoding images', disable=not progress, leave=False):
         feats.append(F.normalize(backbone.model.encode_image(x.to(device)).float(), dim=-1).cpu()); labels.append(y)
     feats, labels = torch.cat(feats), torch.cat(labels)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix('.tmp'); torch.save(dict(features=feats, labels=labels), tmp); tmp.replace(path)
+    if path is not None: _write_cache(path, dict(features=feats, labels=labels))
     return feats, labels
+
+def _write_cache(path, obj):
+    "Atomically write a cache entry (a temporary file of this process's own); a cache that cannot be written only warns"
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try: path.parent.mkdir(parents=True, exist_ok=True); torch.save(obj, tmp); tmp.replace(path)
+    except OSError as e: warnings.warn(f"could not write the feature cache {path} ({e.strerror}); results are unaffected, set --cache-dir none to skip it")
+    finally:
+        with contextlib.suppress(OSError): tmp.unlink(missing_ok=True)
 
 # %% ../nbs/03_zeroshot.ipynb #ab7580e9
 def accuracy(logits, labels) -> float:

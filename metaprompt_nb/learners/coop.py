@@ -42,7 +42,7 @@ def _prompt_order(tokens, n_ctx:int, position:str):
         rows.append([0] + mid + list(range(1 + n_ctx + n_name, L)))
     return torch.tensor(rows, device=tokens.device)
 
-# %% ../../nbs/learners/01_coop.ipynb #c244fd8f
+# %% ../../nbs/learners/01_coop.ipynb #f0431e09
 @dataclass
 class CoOpConfig(Config):
     "CoOp's knobs"

@@ -16,7 +16,7 @@ from ..zeroshot import class_text_features
 from .base import PromptLearner, Prompted, register_learner
 from .ivlp import IVLP
 
-# %% ../../nbs/learners/06_dpt.ipynb #ae1172fa
+# %% ../../nbs/learners/06_dpt.ipynb #231bc389
 @dataclass
 class DPTConfig(Config):
     "DPT's knobs"

@@ -17,7 +17,7 @@ from ..image_encoder import check_vision_tower
 from .base import PromptLearner, register_learner
 from .ivlp import IVLP
 
-# %% ../../nbs/learners/05_maple.ipynb #72112f53
+# %% ../../nbs/learners/05_maple.ipynb #23032d60
 @dataclass
 class MaPLeConfig(Config):
     "MaPLe's knobs"

@@ -60,8 +60,8 @@ def gpa_weights(epochs:int,         # E: epochs trained
 class GPA(Callback):
     "Gaussian-weighted prompt aggregation: the final learner state is sum_e w_e * state after epoch e"
     order = 90
-    def __init__(self, mean:float=15., std:float=1.): self.mean, self.std, self.sum = mean, std, None
-    def setup(self, tr): self.weights = gpa_weights(tr.epochs, self.mean, self.std)
+    def __init__(self, gpa_mean:float=15., gpa_std:float=1.): self.gpa_mean, self.gpa_std, self.sum = gpa_mean, gpa_std, None
+    def setup(self, tr): self.weights = gpa_weights(tr.epochs, self.gpa_mean, self.gpa_std)
     def state_dict(self): return dict(sum=self.sum)
     def load_state_dict(self, s): self.sum = s['sum']
 
