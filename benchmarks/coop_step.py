@@ -18,8 +18,9 @@ import argparse, json, resource, statistics, subprocess, sys, time
 def child(loop, n_cls, steps, threads):
     import torch, torch.nn.functional as F
     from metaprompt_nb.backbone import load_clip
-    from metaprompt_nb.text_prompts import CoOp, class_prompt_tokens, encode_text_embeds, place_prompt
-    from metaprompt_nb.training import Trainer, Callback
+    from metaprompt_nb.learners.coop import CoOp
+    from metaprompt_nb.text_encoder import class_prompt_tokens, encode_text_embeds, place_prompt
+    from metaprompt_nb.training import Trainer
     torch.set_num_threads(threads); torch.set_flush_denormal(True); torch.manual_seed(0)
     bb = load_clip('ViT-B-16')
     names = [f'class number {i}' for i in range(n_cls)]       # 3 tokens per name, like most benchmark class names
@@ -28,10 +29,10 @@ def child(loop, n_cls, steps, threads):
     times = []
     if loop == 'ours':
         tr = Trainer(bb, coop, [None], epochs=1, progress=False)
-        tr.scaler = torch.amp.GradScaler('cuda', enabled=False)
+        tr.prepare(data=False)
         f = F.normalize(torch.randn(32, bb.model.visual.output_dim), dim=-1)   # a cached batch of view features
         for _ in range(steps + 1):
-            t0 = time.perf_counter(); tr._one_batch(f, y); times.append(time.perf_counter() - t0)
+            t0 = time.perf_counter(); tr.step(f, y); times.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         with torch.no_grad(): bb.model.encode_image(torch.randn(32, 3, 224, 224))
         extra = dict(view_encode_per_image=(time.perf_counter() - t0) / 32)

@@ -28,16 +28,15 @@ def trainer_step(bb, learner, x, y, cbs):
     "A closure running one `Trainer` batch (callbacks included) on (x, y)"
     from metaprompt_nb.training import Trainer
     tr = Trainer(bb, learner, [None], epochs=10, lr=2.5e-3, batch_size=len(y), cbs=cbs, progress=False)
-    tr.scaler = torch.amp.GradScaler('cuda', enabled=False)
-    tr.epoch = 1; tr('before_fit'); tr('before_epoch')
+    tr.prepare(data=False); tr.epoch = 1; tr('before_epoch')
     for g in tr.opt.param_groups: g['lr'] = 2.5e-3
     xb = x if learner.prompts_image else F.normalize(bb.model.encode_image(x), dim=-1).detach()
-    return lambda: tr._one_batch(xb, y)
+    return lambda: tr.step(xb, y)
 
 def gram_steps(bb, x, first_order):
     "(meta-training step, plain contrastive step) closures for CoOp on 16 image-caption pairs"
-    from metaprompt_nb.text_prompts import CoOp
-    from metaprompt_nb.gram import GradRegulator, caption_loss
+    from metaprompt_nb.learners.coop import CoOp
+    from metaprompt_nb.methods.gram import GradRegulator, caption_loss
     from metaprompt_nb.meta import trainable, meta_loss
     caps = [f'a photo of a thing number {i}.' for i in range(16)]
     xx = x.repeat((16 + len(x) - 1) // len(x), 1, 1, 1)[:16]
@@ -62,11 +61,12 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads); torch.set_flush_denormal(True)
     import tempfile
-    from metaprompt_nb.multimodal_prompts import IVLP, DPT
-    from metaprompt_nb.text_prompts import CoOp
-    from metaprompt_nb.prometar import ProMetaR
-    from metaprompt_nb.metaprompt import MetaPrompt
-    from metaprompt_nb.gram import GRAM, GradRegulator, save_gram
+    from metaprompt_nb.learners.ivlp import IVLP
+    from metaprompt_nb.learners.dpt import DPT
+    from metaprompt_nb.learners.coop import CoOp
+    from metaprompt_nb.methods.prometar import ProMetaR
+    from metaprompt_nb.methods.metaprompt import MetaPrompt
+    from metaprompt_nb.methods.gram import GRAM, GradRegulator, save_gram
     from metaprompt_nb.meta import trainable
     bb, names, x, y = setup(a.backbone, a.batch, a.classes)
     ivlp = lambda: (torch.manual_seed(0), IVLP(bb.model, bb.tokenizer, names))[1]
@@ -81,7 +81,7 @@ def main():
         'DPT plain CE(z)': trainer_step(bb, dpt(), x, y, []),
         'MetaPrompt b2n (1st order)': trainer_step(bb, dpt(), x, y, [MetaPrompt()]),
         'CoOp plain CE': trainer_step(bb, coop(), x, y, []),
-        'GRAM few-shot (CoOp + psi)': trainer_step(bb, coop(), x, y, [GRAM(path)]),
+        'GRAM few-shot (CoOp + psi)': trainer_step(bb, coop(), x, y, [GRAM(path=path)]),
     }
     (m2, plain_c), (m1, _) = gram_steps(bb, x, False), gram_steps(bb, x, True)
     configs.update({'contrastive plain (16 pairs)': plain_c, 'GRAM meta 2nd order': m2, 'GRAM meta 1st order': m1})

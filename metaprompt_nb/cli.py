@@ -54,7 +54,7 @@ def _parser(cmd, settings:Settings, argv=()):
         p.epilog = knobs_help(settings, 'coop' if method == 'zeroshot' else method, _arg(list(argv), '--learner'))
     return p
 
-# %% ../nbs/90_cli.ipynb #df4c0980
+# %% ../nbs/90_cli.ipynb #1b00c535
 USER_ERRORS = (ValueError, OSError, KeyError)   # ConfigError, CheckpointError, TrainingDiverged are ValueErrors
 
 def main(argv=None):

@@ -266,7 +266,7 @@ def read_image_folder(root, seed=0) -> dict:
     if not classes: raise ValueError(f"{root} has no class sub-folders")
     return split_per_class(_folder_items(root, classes), seed=seed)
 
-# %% ../nbs/02_data.ipynb #706944ea
+# %% ../nbs/02_data.ipynb #b944a9dd
 def splits_fingerprint(splits:dict, folder) -> str:
     "SHA-256 (16 hex digits) of the splits' image paths relative to `folder`, labels and class names"
     h, folder = hashlib.sha256(), Path(folder)

@@ -46,7 +46,7 @@ def as_settings(settings) -> Settings:
     "`settings` if already read, else the file it names (or the nearest `settings.ini`), read now"
     return settings if isinstance(settings, Settings) else Settings(settings)
 
-# %% ../nbs/40_experiments.ipynb #506ba3fa
+# %% ../nbs/40_experiments.ipynb #788c8d97
 _BACKBONES = {}
 
 def backbone_for(name:str, pretrained, precision:str, device:str):
@@ -65,7 +65,7 @@ def show_progress(quiet:bool) -> bool:
     "Progress bars unless `quiet`, or when nobody watches (stderr is a log file, not a terminal or a notebook)"
     return not quiet and (sys.stderr.isatty() or 'ipykernel' in sys.modules)
 
-# %% ../nbs/40_experiments.ipynb #83b238da
+# %% ../nbs/40_experiments.ipynb #4c2b37e9
 def write_json(path, obj):
     "Write `obj` as JSON to `path` atomically"
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -172,7 +172,7 @@ def run_lock(folder):
         except BlockingIOError: raise ConfigError(f"{folder} is being trained by another process; wait for it or use another --output-dir") from None
         yield
 
-# %% ../nbs/40_experiments.ipynb #1a6b6b68
+# %% ../nbs/40_experiments.ipynb #9fdb7349
 def run(spec:RunSpec, backbone, data, output_dir, device='cpu', cache_dir=None, workers=0, eval_batch_size=128,
         resume:bool=False, fresh:bool=False, distributed:bool=True, quiet:bool=False, data_root=None) -> dict|None:
     "Train and evaluate the run `spec` (a finished one of an equal spec is reused); its metrics (None off the first process)"

@@ -7,7 +7,7 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/losses.html.md"""
 # %% auto #0
 __all__ = ['soft_ce', 'cosine_anchor', 'feature_l1', 'kl_logits', 'infonce']
 
-# %% ../nbs/15_losses.ipynb #a2333d76
+# %% ../nbs/15_losses.ipynb #631415d6
 import torch, torch.nn.functional as F
 
 # %% ../nbs/15_losses.ipynb #e334e170

@@ -36,7 +36,7 @@ def parse_value(v:str):
     try: return ast.literal_eval(v)
     except (ValueError, SyntaxError): return v
 
-# %% ../nbs/00_settings.ipynb #31cc27c0
+# %% ../nbs/00_settings.ipynb #074a1058
 class ConfigError(ValueError):
     "A bad option name or value; the message is one line naming the option, the value and what is allowed"
 
@@ -47,7 +47,7 @@ def _describe(anno) -> str:
     if get_origin(anno) in (list, tuple): return f"a list of {_describe(get_args(anno)[0])}"
     return {bool: 'true/false', int: 'an integer', float: 'a number', str: 'a string', type(None): 'null'}.get(anno, str(anno))
 
-# %% ../nbs/00_settings.ipynb #37d8a9c7
+# %% ../nbs/00_settings.ipynb #9bd3b9df
 def coerce(value, anno, name:str):
     "`value` checked against the annotation `anno` (an `int` may stand for a `float`); `ConfigError` naming `name` otherwise"
     origin, args, bad = get_origin(anno), get_args(anno), ConfigError(f"{name} must be {_describe(anno)}, got {value!r}")
@@ -74,7 +74,7 @@ def coerce(value, anno, name:str):
         return float(value) if anno is float else value
     return value
 
-# %% ../nbs/00_settings.ipynb #b195152f
+# %% ../nbs/00_settings.ipynb #46afd995
 @dataclass
 class Config:
     "Base of typed configs: the dataclass fields are the knobs; values are checked when it is built"
@@ -98,7 +98,7 @@ class Config:
 
     def to_dict(self) -> dict: return asdict(self)
 
-# %% ../nbs/00_settings.ipynb #1ecc7936
+# %% ../nbs/00_settings.ipynb #106001b4
 def require(ok:bool, msg:str):
     "Raise `ConfigError(msg)` unless `ok` (for `Config.check`)"
     if not ok: raise ConfigError(msg)
@@ -112,7 +112,7 @@ def knobs(cls) -> dict:
     hints = get_type_hints(cls)
     return {f.name: (hints[f.name], None if f.default is MISSING else f.default, comments.get(f.name, '')) for f in fields(cls)}
 
-# %% ../nbs/00_settings.ipynb #564988f1
+# %% ../nbs/00_settings.ipynb #4b7e550a
 PRECISIONS = ('fp32', 'fp16', 'bf16', 'amp', 'amp_bf16')
 
 @dataclass

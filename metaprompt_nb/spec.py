@@ -8,7 +8,7 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/spec.html.md"""
 __all__ = ['PARTS', 'parse_method', 'run_name', 'parse_options', 'Recipe', 'recipe', 'DataSpec', 'BackboneSpec', 'data_spec',
            'backbone_spec', 'file_fingerprint', 'RunSpec', 'run_spec', 'ZeroShotSpec']
 
-# %% ../nbs/35_spec.ipynb #0a34c821
+# %% ../nbs/35_spec.ipynb #f3f81282
 import hashlib, json
 from dataclasses import dataclass, fields, asdict
 from pathlib import Path
@@ -18,7 +18,7 @@ from .training import TrainConfig
 from .learners.base import learners, learner_class
 from .methods.base import methods, method_class, check_learner
 
-# %% ../nbs/35_spec.ipynb #1a9fab96
+# %% ../nbs/35_spec.ipynb #b632ae28
 def parse_method(name:str) -> tuple:
     "(method, learner or None) of a run name: 'cocoop' -> ('plain', 'cocoop'), 'prograd' -> ('prograd', None), 'kgcoop+cocoop'"
     method, _, learner = name.partition('+')
@@ -32,7 +32,7 @@ def run_name(method:str, learner:str) -> str:
     if method == 'plain': return learner
     return method if learner == method_class(method).learner else f"{method}+{learner}"
 
-# %% ../nbs/35_spec.ipynb #4c14450a
+# %% ../nbs/35_spec.ipynb #b2b97537
 PARTS = ('learner', 'method', 'train')
 
 def parse_options(text:str|dict|None) -> dict:
@@ -54,7 +54,7 @@ def _checked(cls, values:dict, where:str) -> dict:
     if unknown: raise ConfigError(f"{where}: unknown option {', '.join(map(repr, unknown))}; valid: {', '.join(names)}")
     return {k: coerce(v, hints[k], f"{where}: {k}") for k, v in values.items()}
 
-# %% ../nbs/35_spec.ipynb #e6f02ab3
+# %% ../nbs/35_spec.ipynb #824d3c2d
 def _route(options:dict, classes:dict) -> dict:
     "Options split by part (`learner.x`, `method.x`, `train.x`, or a bare name that one part's config has)"
     out = {p: {} for p in PARTS}
@@ -69,7 +69,7 @@ def _route(options:dict, classes:dict) -> dict:
         out[owners[0]][k] = v
     return out
 
-# %% ../nbs/35_spec.ipynb #18b0153d
+# %% ../nbs/35_spec.ipynb #60e88e2a
 @dataclass
 class Recipe:
     "The typed configs of one (method, learner) pair"
@@ -100,7 +100,7 @@ def recipe(settings:Settings, method:str, learner:str|None=None,
     check_learner(mcfg, lcls, lcfg)
     return Recipe(method, learner, mcfg, lcfg, TrainConfig.build(tv, f"schedule of {run_name(method, learner)}"))
 
-# %% ../nbs/35_spec.ipynb #2b198b79
+# %% ../nbs/35_spec.ipynb #1b6e3d27
 @dataclass(frozen=True)
 class DataSpec:
     "The data of a run"
@@ -127,7 +127,7 @@ def backbone_spec(backbone) -> BackboneSpec:
     "The `BackboneSpec` of a loaded `CLIPBackbone`"
     return BackboneSpec(backbone.name, backbone.pretrained, backbone.fingerprint, backbone.precision)
 
-# %% ../nbs/35_spec.ipynb #e2f64fe3
+# %% ../nbs/35_spec.ipynb #22155f5e
 def file_fingerprint(path) -> str:
     "SHA-256 (16 hex digits) of a file's bytes; a one-line error when it cannot be read"
     try: return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
@@ -171,7 +171,7 @@ def run_spec(r:Recipe, data:DataSpec, backbone:BackboneSpec) -> RunSpec:
     inputs = tuple(sorted((k, file_fingerprint(p)) for k, p in r.method_config.input_files().items()))
     return RunSpec(r.method, r.learner, data, backbone, r.learner_config, r.method_config, r.train, inputs)
 
-# %% ../nbs/35_spec.ipynb #8dce81d5
+# %% ../nbs/35_spec.ipynb #7ff2b101
 @dataclass(frozen=True)
 class ZeroShotSpec:
     "Everything that determines a zero-shot evaluation's numbers"

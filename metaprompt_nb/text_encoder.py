@@ -71,7 +71,7 @@ def encode_text_embeds(model,                # frozen open_clip `CLIP`
         x = blk(x, attn_mask=mask)
     return _text_head(model, x, tokens, normalize)
 
-# %% ../nbs/10_text_encoder.ipynb #3ba574ce
+# %% ../nbs/10_text_encoder.ipynb #d1d5e666
 @torch.no_grad()
 def slot_activations(model, x, n_ctx:int, n_layers:int, start:int=1):
     "Hidden states of positions start..start+n_ctx after each of the first `n_layers` text blocks, row 0 [n_layers, n_ctx, D]"

@@ -38,7 +38,7 @@ def train_transform(backbone, scale=(0.08, 1.0)):
     return T.Compose([T.RandomResizedCrop(size, scale=scale, interpolation=T.InterpolationMode.BICUBIC),
                       T.RandomHorizontalFlip(), T.ToTensor(), T.Normalize(cfg['mean'], cfg['std'])])
 
-# %% ../nbs/14_training.ipynb #238611c8
+# %% ../nbs/14_training.ipynb #aad1e59f
 def item_seed(*parts:int) -> int:
     "A 63-bit seed mixed from integers (run seed, epoch or view, item index)"
     s = 0
@@ -64,7 +64,7 @@ def encode_views(backbone, items, n_views:int, seed:int=0, batch_size=128, devic
         views.append(torch.cat([F.normalize(backbone.model.encode_image(x.to(device)).float(), dim=-1) for x, _ in dl]))
     return torch.stack(views)
 
-# %% ../nbs/14_training.ipynb #78d59a7d
+# %% ../nbs/14_training.ipynb #ff2bd188
 @dataclass
 class TrainConfig(Config):
     "The training schedule: SGD with Dassl's warm-up + cosine, batches, augmentation, clipping"
@@ -162,7 +162,7 @@ def _setup_data(self:Trainer):
 
 @patch
 def _batches(self:Trainer):
-    "Batches of the epoch; `self.batch_idx` holds the item indices of the current one, `self.ib` this process's share"
+    "Batches of the epoch; `self.ib` holds the item indices of this process's share of the current one, `self.n_global` its size"
     N, bs = len(self.labels), self.batch_size
     perm = torch.randperm(N, generator=self.gen)
     n_batches = N // bs if N >= bs else 1          # Dassl: drop_last when the set holds at least one batch
@@ -170,17 +170,21 @@ def _batches(self:Trainer):
     shares = [b[self.rank::self.world] for b in batches]
     if self.cached:
         view = torch.randint(self.n_views, (N,), generator=self.gen)
-        for self.batch_idx, self.ib in zip(batches, shares): yield self.views[view[self.ib], self.ib].to(self.device), self.labels[self.ib].to(self.device)
+        for b, self.ib in zip(batches, shares):
+            self.n_global = len(b)
+            yield self.views[view[self.ib], self.ib].to(self.device), self.labels[self.ib].to(self.device)
     else:
         base, idx = int(torch.randint(2**31, (1,), generator=self.gen)), torch.cat(shares).tolist()
         dl = DataLoader(SeededImages(self.train_items, self.tfm, idx, [item_seed(base, i) for i in idx]),
                         batch_size=len(shares[0]), num_workers=self.workers)
-        for self.batch_idx, self.ib, (x, y) in zip(batches, shares, dl): yield x.to(self.device), y.to(self.device)
+        for b, self.ib, (x, y) in zip(batches, shares, dl):
+            self.n_global = len(b)
+            yield x.to(self.device), y.to(self.device)
 
 # %% ../nbs/14_training.ipynb #8054d8c7
 @patch
 def _one_batch(self:Trainer, xb, yb):
-    self.xb, self.yb, self._frozen, self._global, self.n_global = xb, yb, None, None, len(self.batch_idx)
+    self.xb, self.yb, self._frozen, self._global = xb, yb, None, None
     self('before_batch')
     amp = self.precision.startswith('amp') and str(self.device).startswith('cuda')
     dtype = torch.bfloat16 if self.precision == 'amp_bf16' else torch.float16
@@ -208,7 +212,7 @@ def _one_batch(self:Trainer, xb, yb):
     self._reduce([stats], len(yb) / self.n_global)
     return stats.tolist()
 
-# %% ../nbs/14_training.ipynb #5c8a4362
+# %% ../nbs/14_training.ipynb #8f92b8df
 @patch
 def grads(self:Trainer) -> dict:
     "Current gradients of the learner's tensors, name -> tensor"
@@ -263,7 +267,7 @@ def _gather(self:Trainer, t):
     for r, p in enumerate(parts): out[r::self.world] = p[:len(range(r, self.n_global, self.world))]
     return out
 
-# %% ../nbs/14_training.ipynb #e8a552fe
+# %% ../nbs/14_training.ipynb #ec9478b7
 @patch
 def _meta_update(self:Trainer, u:MetaUpdate):
     "Apply a callback's `MetaUpdate` (computed on the whole batch): gradients averaged over processes, clipped, stepped"
@@ -354,11 +358,12 @@ def _load_prompts(self:Trainer, state:dict):
     self.learner.load_state_dict({**own, **{k: v.to(own[k].dtype) for k, v in state.items()}})
 
 @patch
-def fit(self:Trainer, resume:bool=False):
-    "Train for the remaining epochs; with `resume`, continue from `checkpoint_dir/last.pt` if it exists"
+def prepare(self:Trainer, resume:bool=False, data:bool=True):
+    "What `fit` does before the first epoch: seeds, data (`data=False`: none, for `step`), callbacks' setup, resume or initial prompts"
     torch.manual_seed(self.seed); random.seed(self.seed)
     self.scaler = torch.amp.GradScaler('cuda', enabled=self.precision == 'amp' and str(self.device).startswith('cuda'))
-    self._setup_data()
+    if data: self._setup_data()
+    else: self.gen = torch.Generator().manual_seed(self.seed)
     self('setup')
     for module, lr_fn in (m for ms in self._collect('trained_modules') for m in ms):
         self.opt.add_param_group(dict(params=list(module.parameters()), lr=lr_fn(self.epoch))); self.lr_fns.append(lr_fn)
@@ -370,6 +375,18 @@ def fit(self:Trainer, resume:bool=False):
         for g in self.opt.param_groups:
             for p in g['params']: dist.broadcast(p.data, 0)   # every process starts from the first one's tensors
     self.learner.train(); self('before_fit')
+    return ck
+
+@patch
+def step(self:Trainer, xb, yb):
+    "One training step on a batch of your own, after `prepare` (benchmarks); (loss, accuracy)"
+    self.n_global = len(yb) * self.world
+    return self._one_batch(xb, yb)
+
+@patch
+def fit(self:Trainer, resume:bool=False):
+    "Train for the remaining epochs; with `resume`, continue from `checkpoint_dir/last.pt` if it exists"
+    ck = self.prepare(resume)
     bar = tqdm(range(self.epoch, self.epochs), desc='epochs', disable=not self.progress, initial=self.epoch, total=self.epochs)
     try:
         for self.epoch in bar:

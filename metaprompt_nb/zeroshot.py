@@ -116,6 +116,7 @@ class ResultsTable:
     def to_markdown(self):
         head = [f"**{self.title}**\n"] if self.title else []
         if self.meta: head.append('*' + '; '.join(f"{k}: {v}" for k, v in self.meta.items() if not isinstance(v, dict)) + '*\n')
+        head += [f"*{k}: " + ' · '.join(f"{n}: {x}" for n, x in v.items()) + '*\n' for k, v in self.meta.items() if isinstance(v, dict) and v]
         lines = ['| ' + ' | '.join(self.cols) + ' |', '|' + '---|' * len(self.cols)]
         lines += ['| ' + ' | '.join(self._fmt(r.get(c, '')) for c in self.cols) + ' |' for r in self.rows]
         return '\n'.join(head + lines)

@@ -47,3 +47,12 @@ def test_no_method_imports_another():
             if isinstance(node, ast.ImportFrom):
                 mod = (node.module or '').split('.')[-1]
                 assert not (mod in names and mod != p.stem), f"{p.name} imports the method module {node.module}"
+
+def test_wheel_holds_the_subpackages():
+    "The learners/ and methods/ subpackages are packaged (a wheel without them would register nothing)"
+    import tomllib
+    from setuptools import find_packages
+    root = Path(__file__).resolve().parent.parent
+    cfg = tomllib.loads((root/'pyproject.toml').read_text())['tool']['setuptools']['packages']['find']
+    found = find_packages(str(root), include=cfg['include'])
+    assert {'metaprompt_nb', 'metaprompt_nb.learners', 'metaprompt_nb.methods'} <= set(found), found

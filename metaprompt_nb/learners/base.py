@@ -7,7 +7,7 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/learners/base.html.md"""
 # %% auto #0
 __all__ = ['CAPABILITIES', 'LEARNERS', 'Prompted', 'register_learner', 'learners', 'learner_class', 'PromptLearner']
 
-# %% ../../nbs/learners/00_base.ipynb #bac86e24
+# %% ../../nbs/learners/00_base.ipynb #a898681c
 from fastcore.basics import patch
 import copy, importlib, pkgutil
 from dataclasses import dataclass, field
@@ -16,7 +16,7 @@ from ..settings import Config, ConfigError
 from ..zeroshot import class_text_features
 from ..text_encoder import check_text_tower
 
-# %% ../../nbs/learners/00_base.ipynb #9c4ba406
+# %% ../../nbs/learners/00_base.ipynb #48da8a94
 @dataclass
 class Prompted:
     "One forward pass of a learner: the logits and the normalised features they were computed from"
@@ -26,7 +26,7 @@ class Prompted:
     frozen_image: torch.Tensor|None = None    # frozen image features [B, D], when the pass computed them anyway
     parts: dict = field(default_factory=dict) # further logit sets of learners with several heads (DPT: 'image', 'text')
 
-# %% ../../nbs/learners/00_base.ipynb #69748c30
+# %% ../../nbs/learners/00_base.ipynb #16cfd9b7
 CAPABILITIES = {
     'text': 'learns prompts of the text tower (its class text features move)',
     'image': 'learns prompts of the image tower (its image features move; features cannot be cached)',
@@ -36,7 +36,7 @@ CAPABILITIES = {
     'dual_head': "DPT's logits: prompted image vs frozen text and frozen image vs prompted text, averaged",
 }
 
-# %% ../../nbs/learners/00_base.ipynb #618c37d7
+# %% ../../nbs/learners/00_base.ipynb #182ced9e
 LEARNERS = {}
 
 def register_learner(name:str, config:type):

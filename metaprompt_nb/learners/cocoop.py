@@ -17,7 +17,7 @@ from ..text_encoder import encode_text_embeds, place_prompt
 from .base import PromptLearner, register_learner
 from .coop import CoOp
 
-# %% ../../nbs/learners/02_cocoop.ipynb #98cc3f7d
+# %% ../../nbs/learners/02_cocoop.ipynb #2def8c92
 @dataclass
 class CoCoOpConfig(Config):
     "CoCoOp's knobs"

@@ -42,7 +42,7 @@ def _prompt_order(tokens, n_ctx:int, position:str):
         rows.append([0] + mid + list(range(1 + n_ctx + n_name, L)))
     return torch.tensor(rows, device=tokens.device)
 
-# %% ../../nbs/learners/01_coop.ipynb #f0431e09
+# %% ../../nbs/learners/01_coop.ipynb #44e8927e
 @dataclass
 class CoOpConfig(Config):
     "CoOp's knobs"

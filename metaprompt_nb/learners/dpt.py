@@ -16,7 +16,7 @@ from ..zeroshot import class_text_features
 from .base import PromptLearner, Prompted, register_learner
 from .ivlp import IVLP
 
-# %% ../../nbs/learners/06_dpt.ipynb #231bc389
+# %% ../../nbs/learners/06_dpt.ipynb #dc6d04ed
 @dataclass
 class DPTConfig(Config):
     "DPT's knobs"

@@ -17,7 +17,7 @@ from ..image_encoder import check_vision_tower, encode_image_vpt
 from .base import PromptLearner, register_learner
 from .coop import init_ctx
 
-# %% ../../nbs/learners/04_ivlp.ipynb #bc990706
+# %% ../../nbs/learners/04_ivlp.ipynb #e4847efd
 @dataclass
 class IVLPConfig(Config):
     "IVLP's knobs"
@@ -51,7 +51,7 @@ class IVLP(PromptLearner):
     def prompt_groups(self):
         return {'text': ('ctx', 'deep_text'), **({'vision': ('vision_shallow', 'vision_deep')} if self.prompts_image else {})}
 
-# %% ../../nbs/learners/04_ivlp.ipynb #0bfcd6c3
+# %% ../../nbs/learners/04_ivlp.ipynb #cb995c56
 @patch
 def _init_prompts(self:IVLP, classnames, n_ctx_text, n_ctx_vision, depth_text, depth_vision, ctx_init, shared_prefix, init_std):
     "Text context (n_ctx, dim), deep text prompts (depth-1, n_ctx, dim), visual prompts, class buffers"

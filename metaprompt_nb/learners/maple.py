@@ -17,7 +17,7 @@ from ..image_encoder import check_vision_tower
 from .base import PromptLearner, register_learner
 from .ivlp import IVLP
 
-# %% ../../nbs/learners/05_maple.ipynb #23032d60
+# %% ../../nbs/learners/05_maple.ipynb #a3e5ddfd
 @dataclass
 class MaPLeConfig(Config):
     "MaPLe's knobs"

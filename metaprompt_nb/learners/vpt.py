@@ -16,7 +16,7 @@ from ..zeroshot import class_text_features
 from ..image_encoder import check_vision_tower, encode_image_vpt
 from .base import PromptLearner, register_learner
 
-# %% ../../nbs/learners/03_vpt.ipynb #5e9d6c17
+# %% ../../nbs/learners/03_vpt.ipynb #f5ed066a
 @dataclass
 class VPTConfig(Config):
     "VPT's knobs"

@@ -8,7 +8,7 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/methods/base.html.md"""
 __all__ = ['METHODS', 'MethodConfig', 'register_method', 'methods', 'method_class', 'missing', 'check_learner', 'compatibility',
            'PlainConfig', 'ZeroShotReference', 'methods_table']
 
-# %% ../../nbs/methods/00_base.ipynb #27ee5fd1
+# %% ../../nbs/methods/00_base.ipynb #78507617
 from dataclasses import dataclass
 from typing import ClassVar
 import torch
@@ -16,7 +16,7 @@ from ..settings import Config, ConfigError
 from ..training import Callback
 from ..learners.base import learners, learner_class, _import_all
 
-# %% ../../nbs/methods/00_base.ipynb #3a1ad199
+# %% ../../nbs/methods/00_base.ipynb #2320e9e5
 @dataclass
 class MethodConfig(Config):
     "Base of method configs: a registered subclass is a method, its fields the method's knobs"
@@ -31,7 +31,7 @@ class MethodConfig(Config):
     def resolved(self, learner_cls, learner_config): return self
     def input_files(self) -> dict: return {}
 
-# %% ../../nbs/methods/00_base.ipynb #872ddfe6
+# %% ../../nbs/methods/00_base.ipynb #95c36a06
 METHODS = {}
 
 def register_method(name:str, learner:str='coop', requires=()):
@@ -55,7 +55,7 @@ def method_class(name:str):
     if name not in methods(): raise ConfigError(f"unknown method {name!r}; choose from {', '.join(methods())}")
     return METHODS[name]
 
-# %% ../../nbs/methods/00_base.ipynb #255149e5
+# %% ../../nbs/methods/00_base.ipynb #44b54c47
 def missing(method_config:MethodConfig, learner_cls, learner_config=None) -> frozenset:
     "The capabilities `method_config` needs that the learner (built with `learner_config`) does not provide"
     return method_config.needs() - learner_cls.capabilities(learner_config)
@@ -72,13 +72,13 @@ def compatibility() -> dict:
     "{method: {learner: True/False}} for every registered pair (default configs)"
     return {m: {l: not missing(c(), lc) for l, lc in learners().items()} for m, c in methods().items()}
 
-# %% ../../nbs/methods/00_base.ipynb #e46c3bb4
+# %% ../../nbs/methods/00_base.ipynb #97864848
 @register_method('plain', learner='coop')
 @dataclass
 class PlainConfig(MethodConfig):
     "cross-entropy only (the learner's own paper: CoOp, CoCoOp, VPT, IVLP, MaPLe, DPT)"
 
-# %% ../../nbs/methods/00_base.ipynb #350a297a
+# %% ../../nbs/methods/00_base.ipynb #8631635b
 class ZeroShotReference(Callback):
     "Base of callbacks that compare with frozen CLIP: the learner check, the anchor text features, the frozen image features"
     method = PlainConfig()     # the method config whose `needs()` the learner must meet
@@ -93,7 +93,7 @@ class ZeroShotReference(Callback):
             self._anchor, self._classes = tr.learner.frozen_text_features(self.template or tr.template), list(tr.learner.classnames)
         return self._anchor
 
-# %% ../../nbs/methods/00_base.ipynb #abfdc300
+# %% ../../nbs/methods/00_base.ipynb #c0a36bf9
 def methods_table() -> str:
     "Markdown table of the registered methods: name, what it adds, its paper's learner, the learners it accepts"
     rows = ['| method | what it adds | paper\'s learner | accepts |', '|---|---|---|---|']

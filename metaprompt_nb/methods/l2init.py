@@ -7,7 +7,7 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/methods/l2init.html.md"""
 # %% auto #0
 __all__ = ['L2InitConfig', 'L2Init']
 
-# %% ../../nbs/methods/07_l2init.ipynb #cf07ee62
+# %% ../../nbs/methods/07_l2init.ipynb #d18594af
 import copy
 from dataclasses import dataclass
 import torch
@@ -15,7 +15,7 @@ from ..settings import require
 from ..training import Callback
 from .base import MethodConfig, register_method
 
-# %% ../../nbs/methods/07_l2init.ipynb #386bb7ff
+# %% ../../nbs/methods/07_l2init.ipynb #b32014bf
 @register_method('l2init', learner='coop')
 @dataclass
 class L2InitConfig(MethodConfig):

@@ -105,7 +105,7 @@ def meta_task_loss(learner, gate, params:dict, images, labels, f_zs, t_zs, gen=N
     z = scale * f_mix @ t.T
     return (lam * F.cross_entropy(z, labels[q], reduction='none') + (1 - lam) * F.cross_entropy(z, labels[m], reduction='none')).mean()
 
-# %% ../../nbs/methods/04_prometar.ipynb #4ea995f6
+# %% ../../nbs/methods/04_prometar.ipynb #52de9efe
 class ProMetaR(ZeroShotReference):
     "ProMetaR (Park et al. 2024): gated regulariser gradient + a meta step on a virtual task per batch"
     order = 10
