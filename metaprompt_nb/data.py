@@ -12,7 +12,7 @@ __all__ = ['Datum', 'SPLITS', 'TOY_COLOURS', 'COOP_TEMPLATES', 'DATASETS', 'TORC
            'FewShotData', 'load_dataset']
 
 # %% ../nbs/02_data.ipynb #cf23eeaa
-import hashlib, json, math, random
+import fcntl, hashlib, json, math, random, shutil, tempfile
 from collections import namedtuple
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -289,6 +289,20 @@ class FewShotData:
     def __repr__(self):
         return f"FewShotData({self.name!r}, {len(self.classnames)} classes, " + ', '.join(f"{s} {len(v)}" for s, v in self.splits.items()) + ')'
 
+# %% ../nbs/02_data.ipynb #b95300a6
+def _make(info, root:Path):
+    "Write the generated data set `info` under `root` (atomically, one process at a time)"
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root/f'.{info.dir}.lock', 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (root/info.dir).is_dir(): return
+        tmp = Path(tempfile.mkdtemp(prefix='.making-', dir=root))
+        try:
+            info.make(tmp)
+            for d in tmp.iterdir():
+                if not (root/d.name).exists(): d.replace(root/d.name)
+        finally: shutil.rmtree(tmp, ignore_errors=True)
+
 # %% ../nbs/02_data.ipynb #d59089dd
 def load_dataset(name:str,           # registered name, path to a split file, or an image folder
                  root='.',           # data root that registered data sets live under
@@ -300,7 +314,7 @@ def load_dataset(name:str,           # registered name, path to a split file, or
     root, p = Path(root).expanduser(), Path(str(name)).expanduser()
     if name in DATASETS:
         info = DATASETS[name]; folder = root/info.dir
-        if not folder.is_dir() and info.make: info.make(root)
+        if not folder.is_dir() and info.make: _make(info, root)
         if not folder.is_dir(): raise FileNotFoundError(f"data set {name!r} expected at {str(folder)!r} (data root {str(root)!r}) but that folder does not exist")
         splits = info.reader(folder) if info.reader else read_split(folder/info.split_file, folder/info.image_dir)
         template, source = info.template, name
