@@ -2,7 +2,8 @@
 
 Reference-style step (CoOp/Dassl): encode the 32 augmented images with the frozen ViT every step, run the text
 encoder over every class prompt at the full 77-token context, one prompt per class, then backward into the context.
-Our step: image features of augmented views cached once (`encode_views`, its one-time cost printed separately),
+Our step in its cached-views mode (`n_views=V`): image features of augmented views cached once (`encode_views`, its
+one-time cost printed separately; under the default fresh crops every step pays it for its 32 images),
 prompts truncated to the longest real prompt, the shared [SOS][ctx] prefix encoded once for all classes.
 Backbone: open_clip ViT-B-16 with random weights (timing only). Each configuration runs in its own process so the
 peak memory (max RSS) is its own.

@@ -93,7 +93,8 @@ def fewshot(items,       # list of `Datum`
             k:int,       # images per class
             seed:int=1,  # the run's seed
             rng=None,    # a `random.Random` to draw from instead of a fresh one seeded with `seed`
-            strict:bool=True, # a class with fewer than `k` items is an error (else all its items are taken, as Dassl does)
+            strict:bool=True, # a class with fewer than `k` items is an error (else handled as Dassl does, see `repeat`)
+            repeat:bool=False,# Dassl's `repeat`: draw `k` with replacement from a short class (else take it whole)
            ) -> list:
     "A K-shot subset: `k` items per class, drawn as CoOp/Dassl's `generate_fewshot_dataset` does"
     if k < 1: raise ValueError(f"shots must be >= 1, got {k}")
@@ -102,7 +103,8 @@ def fewshot(items,       # list of `Datum`
     for d in items: by_label.setdefault(d.label, []).append(d)
     small = {by_label[l][0].classname: len(v) for l, v in by_label.items() if len(v) < k}
     if small and strict: raise ValueError(f"{len(small)} classes have fewer than {k} images: {small}")
-    return [d for v in by_label.values() for d in rng.sample(v, min(k, len(v)))]
+    def draw(v): return rng.sample(v, k) if len(v) >= k else rng.choices(v, k=k) if repeat else list(v)  # no draw
+    return [d for v in by_label.values() for d in draw(v)]
 
 # %% ../nbs/02_data.ipynb #7ab4fff7
 def fewshot_splits(data:dict, k:int, seed:int=1) -> dict:

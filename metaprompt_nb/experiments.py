@@ -248,8 +248,8 @@ def train(method:str='coop',      # a method (prograd, kgcoop, ...), a learner (
     rank = init_distributed() if distributed else 0
     dev = pick_device(a['device'], rank)
     data = load_dataset(a['dataset'], a['data_root'], shots=a['shots'], seed=seed)
-    r = recipe(S, m, learner or l, options, given, data.template)
-    if getattr(r.learner_config, 'csc', False) and subsample == 'base2new':
+    r = recipe(S, m, learner or l, options, given, data.template, data.source, a['shots'])
+    if getattr(r.learner_config, 'class_specific', False) and subsample == 'base2new':
         raise ConfigError("class-specific context (csc) has no context for new classes: use --subsample all")
     bb = backbone_for(a['backbone'], a['pretrained'], a['precision'], dev)
     spec = run_spec(r, data_spec(data, subsample, a['shots'], seed), backbone_spec(bb))

@@ -56,7 +56,7 @@ def _run_one(job, ctx:dict, train:bool=True) -> tuple:
         return res, None
     method, learner = parse_method(name)
     data = load_dataset(ds, a['data_root'], shots=a['shots'], seed=seed)
-    spec = run_spec(recipe(S, method, learner, ctx['options'], ctx['train'], data.template), data_spec(data, sub, a['shots'], seed), backbone_spec(bb))
+    spec = run_spec(recipe(S, method, learner, ctx['options'], ctx['train'], data.template, data.source, a['shots']), data_spec(data, sub, a['shots'], seed), backbone_spec(bb))
     if train: first = run(spec, bb, data, a['output_dir'], ctx['device'], _cache(a), a['workers'], a['eval_batch_size'], resume=True,
                           distributed=False, quiet=ctx['quiet'], data_root=a['data_root'])
     else: first = finished(spec.folder(a['output_dir']), spec)

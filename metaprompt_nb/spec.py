@@ -16,7 +16,7 @@ from typing import get_type_hints
 from .settings import Settings, Config, ConfigError, coerce
 from .training import TrainConfig
 from .learners.base import learners, learner_class
-from .methods.base import methods, method_class, check_learner
+from .methods.base import methods, method_class, check_learner, resolve_config_templates
 
 # %% ../nbs/35_spec.ipynb #b632ae28
 def parse_method(name:str) -> tuple:
@@ -88,7 +88,9 @@ def check_sections(settings:Settings):
 def recipe(settings:Settings, method:str, learner:str|None=None,
            options:str|dict|None=None,   # --options: JSON object of further knobs
            train:dict|None=None,         # schedule knobs given as explicit arguments (None values are left out)
-           data_template=None) -> Recipe: # the data set's template, for learners with a frozen one
+           data_template=None,           # the data set's own template(s)
+           dataset:str|None=None,        # the data set's registered name (template tables are keyed by it)
+           shots:int|None=None) -> Recipe: # K of the run (ProGrad's lambda_ rule)
     "The learner, method and schedule configs of `method` on `learner` from the settings layers and the options"
     check_sections(settings)
     mcls = method_class(method); learner = learner or mcls.learner; lcls = learner_class(learner)
@@ -100,13 +102,13 @@ def recipe(settings:Settings, method:str, learner:str|None=None,
     lv = {**_checked(lcls.Config, S.section(learner, False), f"[{learner}] {src}"),
           **_checked(lcls.Config, S.section(f"{method}.{learner}", False), f"[{method}.{learner}] {src}"),
           **_checked(lcls.Config, opts['learner'], f"--options for learner {learner!r}")}
-    if data_template is not None and 'template' in {f.name for f in fields(lcls.Config)}: lv.setdefault('template', data_template)
     tv = {**_checked(TrainConfig, S.section(f"{learner}.train", False), f"[{learner}.train] {src}"),
           **_checked(TrainConfig, S.section(f"{method}.train", False), f"[{method}.train] {src}"),
           **_checked(TrainConfig, given, 'arguments'), **_checked(TrainConfig, opts['train'], '--options for the schedule')}
     mv = {**_checked(mcls, S.section(method, False), f"[{method}] {src}"), **_checked(mcls, opts['method'], f"--options for method {method!r}")}
-    lcfg = lcls.Config.build(lv, f"learner {learner!r}")
-    mcfg = mcls.build(mv, f"method {method!r}").resolved(lcls, lcfg)
+    lcfg = resolve_config_templates(lcls.Config.build(lv, f"learner {learner!r}"), dataset, data_template)
+    mcfg = resolve_config_templates(mcls.build(mv, f"method {method!r}"), dataset, data_template).resolved(lcls, lcfg, dataset, shots)
+    lcfg = mcfg.adapt_learner(lcls, lcfg)
     check_learner(mcfg, lcls, lcfg)
     return Recipe(method, learner, mcfg, lcfg, TrainConfig.build(tv, f"schedule of {run_name(method, learner)}"))
 

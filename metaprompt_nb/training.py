@@ -22,7 +22,7 @@ from fastcore.basics import store_attr, patch
 import torch.distributed as dist
 from .settings import Config, require
 from .data import ImageList
-from .zeroshot import encode_images, accuracy
+from .zeroshot import encode_images, accuracy, image_dtype
 
 # %% ../nbs/14_training.ipynb #397d9b6e
 def dassl_lr(epoch:int, lr:float, epochs:int, warmup_epochs:int=1, warmup_lr:float=1e-5) -> float:
@@ -61,7 +61,7 @@ def encode_views(backbone, items, n_views:int, seed:int=0, batch_size=128, devic
     tfm, views, idx = transform or train_transform(backbone), [], range(len(items))
     for v in tqdm(range(n_views), desc='encoding augmented views', disable=not progress, leave=False):
         dl = DataLoader(SeededImages(items, tfm, idx, [item_seed(seed, v, i) for i in idx]), batch_size=batch_size, num_workers=workers)
-        views.append(torch.cat([F.normalize(backbone.model.encode_image(x.to(device)).float(), dim=-1) for x, _ in dl]))
+        views.append(torch.cat([F.normalize(backbone.model.encode_image(x.to(device, image_dtype(backbone.model))).float(), dim=-1) for x, _ in dl]))
     return torch.stack(views)
 
 # %% ../nbs/14_training.ipynb #ff2bd188
@@ -76,7 +76,7 @@ class TrainConfig(Config):
     warmup_epochs: int = 1                 # epochs at the constant warm-up rate
     warmup_lr: float = 1e-5                # the warm-up rate
     augment: bool = True                   # Dassl's random resized crop + flip; False: the test preprocessing
-    n_views: int|None = None               # cached augmented views per image (learners that leave the image encoder alone); None: min(epochs, 16)
+    n_views: int|None = None               # None: a fresh crop per image and epoch (Dassl); V: V cached views per image, in turn
     clip_grad_norm: float|None = None      # clip the norm of every update's gradient (meta updates too); None: no clipping
     def check(self):
         require(self.epochs >= 1, f"epochs must be >= 1, got {self.epochs}")
@@ -114,7 +114,8 @@ class Trainer:
                  config:TrainConfig|None=None, # the schedule; or give its fields as keyword arguments
                  cbs=(),                   # callbacks: a method's regularisers, gradient rules, meta steps; loggers
                  template:str|list='a photo of a {}.', # the data set's hand-crafted template (for callbacks that need zero-shot features)
-                 precision:str='fp32',     # 'fp32', or on GPU 'amp' (fp16 + loss scaling) / 'amp_bf16'
+                 precision:str='fp32',     # 'fp32'; on GPU 'fp16' (pure, the references'), 'bf16' (fp32 prompts),
+                                           # 'amp' (fp16 autocast + loss scaling) or 'amp_bf16'
                  device='cpu', seed:int=1, workers:int=0,
                  checkpoint_dir=None,      # write `last.pt` here after every epoch
                  spec_key:str|None=None,   # the run's spec key: stored in checkpoints, checked on resume
@@ -129,12 +130,14 @@ class Trainer:
         self.named = {n: p for n, p in learner.named_parameters() if p.requires_grad}
         self.params = list(self.named.values())
         if not self.params: raise ValueError(f"{type(learner).__name__} has no trainable parameters")
+        if precision == 'fp16':   # the references' pure half precision: prompts, gradients, optimiser state in fp16
+            for p in self.params: p.data = p.data.half()
         self.opt = torch.optim.SGD(self.params, lr=self.lr, momentum=self.momentum, weight_decay=self.weight_decay)
         self.lr_fns = [lambda e: dassl_lr(e, self.lr, self.epochs, self.warmup_epochs, self.warmup_lr)]   # one per param group
         self.history, self.epoch = [], 0
         self.forward = torch.compile(learner.run) if compile else learner.run   # same parameters, compiled graph
-        self.n_views = (self.n_views or min(self.epochs, 16)) if self.augment else 1
-        self.cached = not learner.prompts_image
+        self.cached = not learner.prompts_image          # the learner gets frozen image features, not pixels
+        self.n_views = self.n_views if self.augment else 1  # views encoded once (None: fresh crops, encoded per step)
         grouped = distributed and dist.is_available() and dist.is_initialized()
         self.rank, self.world = (dist.get_rank(), dist.get_world_size()) if grouped else (0, 1)
         self.progress = progress and self.rank == 0
@@ -155,10 +158,16 @@ class Trainer:
 def _setup_data(self:Trainer):
     self.labels = torch.tensor([d.label for d in self.train_items])
     self.tfm = train_transform(self.backbone) if self.augment else self.backbone.preprocess
-    if self.cached:
+    if self.cached and self.n_views:
         self.views = encode_views(self.backbone, self.train_items, self.n_views, self.seed, device=self.device,
                                   workers=self.workers, progress=self.progress, transform=self.tfm)
-    self.gen = torch.Generator().manual_seed(self.seed)
+    self.gen, self.view_order = torch.Generator().manual_seed(self.seed), None
+
+@patch
+@torch.no_grad()
+def _encode(self:Trainer, images):
+    "Normalised frozen features of a batch of images (fresh crops of a learner that leaves the image encoder alone)"
+    return F.normalize(self.backbone.model.encode_image(images).float(), dim=-1)
 
 @patch
 def _batches(self:Trainer):
@@ -168,8 +177,11 @@ def _batches(self:Trainer):
     n_batches = N // bs if N >= bs else 1          # Dassl: drop_last when the set holds at least one batch
     batches = [perm[b*bs:(b+1)*bs] for b in range(n_batches)]
     shares = [b[self.rank::self.world] for b in batches]
-    if self.cached:
-        view = torch.randint(self.n_views, (N,), generator=self.gen)
+    if self.cached and self.n_views:
+        V = self.n_views
+        if self.epoch % V == 0 or self.view_order is None:     # a new cycle: each image's views in a new order
+            self.view_order = torch.rand(N, V, generator=self.gen).argsort(1)
+        view = self.view_order[:, self.epoch % V]
         for b, self.ib in zip(batches, shares):
             self.n_global = len(b)
             yield self.views[view[self.ib], self.ib].to(self.device), self.labels[self.ib].to(self.device)
@@ -179,7 +191,8 @@ def _batches(self:Trainer):
                         batch_size=len(shares[0]), num_workers=self.workers)
         for b, self.ib, (x, y) in zip(batches, shares, dl):
             self.n_global = len(b)
-            yield x.to(self.device), y.to(self.device)
+            x = x.to(self.device, image_dtype(self.backbone.model))
+            yield (self._encode(x) if self.cached else x), y.to(self.device)
 
 # %% ../nbs/14_training.ipynb #8054d8c7
 @patch
@@ -308,6 +321,7 @@ def _check_finite(self:Trainer, loss=None):
 def _state(self:Trainer):
     return dict(spec_key=self.spec_key, epoch=self.epoch, learner=self.learner.state_dict(), opt=self.opt.state_dict(),
                 scaler=self.scaler.state_dict(), history=self.history, gen=self.gen.get_state(),
+                view_order=self.view_order,
                 torch_rng=torch.get_rng_state(), py_rng=random.getstate(),
                 callbacks={k: st for k, cb in self._keyed_cbs().items() if (st := cb.state_dict())})
 
@@ -349,6 +363,7 @@ def load_checkpoint(self:Trainer, path=None):
     except (RuntimeError, ValueError, KeyError) as e: raise CheckpointError(f"checkpoint {path} does not fit this run: {str(e).splitlines()[0]}") from None
     self.epoch, self.history = s['epoch'], s['history']
     self.gen.set_state(s['gen']); torch.set_rng_state(s['torch_rng']); random.setstate(s['py_rng'])
+    self.view_order = s.get('view_order')
 
 # %% ../nbs/14_training.ipynb #164b022b
 @patch
@@ -416,7 +431,7 @@ def evaluate(backbone, learner, items, batch_size=128, device='cpu', cache_dir=N
         logits = torch.cat([learner(image_features=feats[i:i+batch_size].to(device)).float().cpu() for i in range(0, len(feats), batch_size)])
     else:
         dl = DataLoader(ImageList(items, backbone.preprocess), batch_size=batch_size)
-        out = [(learner(images=x.to(device)).float().cpu(), y) for x, y in tqdm(dl, disable=not progress, leave=False)]
+        out = [(learner(images=x.to(device, image_dtype(backbone.model))).float().cpu(), y) for x, y in tqdm(dl, disable=not progress, leave=False)]
         logits, labels = torch.cat([o[0] for o in out]), torch.cat([o[1] for o in out])
     return dict(accuracy=accuracy(logits, labels), logits=logits, labels=labels)
 

@@ -106,6 +106,7 @@ def run(self:PromptLearner, images=None, image_features=None) -> Prompted:
     if image_features is None: image_features = self.encode_image(images)
     elif self.prompts_image: raise ValueError(f"{type(self).__name__} prompts the image encoder: pass images, not cached image_features")
     t = self.encode_text(image_features)
+    image_features = image_features.to(t.dtype)      # e.g. cached fp32 features, fp16 text side
     cos = image_features @ t.T if t.dim() == 2 else torch.einsum('bd,bcd->bc', image_features, t)
     return Prompted(self.clip.logit_scale.exp() * cos, image_features, t)
 

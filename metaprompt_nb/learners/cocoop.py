@@ -46,7 +46,7 @@ def encode_text(self:CoCoOp, image_features=None):
     "Normalised text features [B, n_cls, D] conditioned on normalised `image_features` [B, D_img]"
     if image_features is None: raise ValueError("CoCoOp's text features depend on the image: pass image_features")
     (n_cls, L), B = self.tokens.shape, image_features.shape[0]
-    ctx = self.ctx + self.meta_net(image_features.float())[:, None]            # (B, n_ctx, dim)
+    ctx = self.ctx + self.meta_net(image_features.to(next(self.meta_net.parameters()).dtype))[:, None]            # (B, n_ctx, dim)
     x = place_prompt(self.token_embeds.repeat(B, 1, 1), ctx.repeat_interleave(n_cls, 0), 1)  # (B*n_cls, L, dim)
     t = encode_text_embeds(self.clip, x, self.tokens.repeat(B, 1), shared_prefix=1 + self.n_ctx if self.shared_prefix else 0,
                            group=n_cls, normalize=True)

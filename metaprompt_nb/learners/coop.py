@@ -31,11 +31,10 @@ def init_ctx(model, tokenizer,
     with torch.no_grad(): return model.token_embedding(ids[:n_ctx].to(model.token_embedding.weight.device)).clone(), ctx_init
 
 # %% ../../nbs/learners/01_coop.ipynb #54bbe196
-def _prompt_order(tokens, n_ctx:int, position:str):
+def _prompt_order(tokens, n_ctx:int, position:str, name_lens):
     "Per class, indices into [token embeddings (L); ctx (M)] that lay out CoOp's prompt [n_cls, L]"
     L, rows = tokens.shape[1], []
-    for eot in tokens.argmax(-1).tolist():
-        n_name = eot - n_ctx - 2                                   # minus SOS, context and '.'
+    for n_name in name_lens:
         ctx, name = list(range(L, L + n_ctx)), list(range(1 + n_ctx, 1 + n_ctx + n_name))
         h = n_ctx // 2
         mid = {'end': ctx + name, 'middle': ctx[:h] + name + ctx[h:], 'front': name + ctx}[position]
@@ -46,12 +45,18 @@ def _prompt_order(tokens, n_ctx:int, position:str):
 @dataclass
 class CoOpConfig(Config):
     "CoOp's knobs"
-    n_ctx: int = 16                                                  # context vectors M (with `ctx_init`: taken from the phrase)
+    n_ctx: int = 16                                                  # context vectors M (with `ctx_init`: its word count)
     ctx_init: str|None = None                                        # initialise from this phrase, e.g. 'a photo of a'
     class_token_position: Literal['end', 'middle', 'front'] = 'end'  # class name at the end, in the middle or at the front
     csc: bool = False                                                # class-specific context: M vectors per class
+    csc_from_init: bool = False                                      # csc + ctx_init: per-class copies of the phrase
+                                                                     # (the reference: csc ignored, one shared context)
     shared_prefix: bool = True                                       # encode [SOS][ctx] once for all classes (end + unified only)
     init_std: float = 0.02                                           # std of the random init
+    @property
+    def class_specific(self) -> bool:
+        "Whether the context is per class (the reference ignores `csc` when `ctx_init` is given)"
+        return self.csc and (not self.ctx_init or self.csc_from_init)
     def check(self):
         require(self.n_ctx >= 1, f"n_ctx must be >= 1, got {self.n_ctx}")
         require(self.init_std >= 0, f"init_std must be >= 0, got {self.init_std}")
@@ -65,13 +70,15 @@ class CoOp(PromptLearner):
     def __init__(self, clip_model, tokenizer, classnames, config:CoOpConfig|None=None, **kwargs):
         super().__init__(clip_model, tokenizer, config, **kwargs)
         c = self.config
-        self._init_context(classnames, c.n_ctx, c.ctx_init, c.class_token_position, c.csc, c.shared_prefix, c.init_std)
+        self._init_context(classnames, c.n_ctx, c.ctx_init, c.class_token_position, c.class_specific, c.shared_prefix, c.init_std)
 
     def _init_context(self, classnames, n_ctx, ctx_init, class_token_position, csc, shared_prefix, init_std):
         "The context `ctx` (n_ctx, dim) or (n_cls, n_ctx, dim) and the class buffers"
-        ctx, self.prompt_prefix = init_ctx(self.clip, self.tokenizer, None if ctx_init else n_ctx, ctx_init, init_std)
-        self.n_ctx, self.class_token_position, self.csc, self.shared_prefix = len(ctx), class_token_position, csc, shared_prefix
-        self.ctx = nn.Parameter((ctx.repeat(len(classnames), 1, 1) if csc else ctx).to(self.device, torch.float32))
+        if ctx_init: ctx_init = ctx_init.replace('_', ' '); n_ctx = len(ctx_init.split(' '))   # the reference counts words
+        ctx, self.prompt_prefix = init_ctx(self.clip, self.tokenizer, n_ctx, ctx_init, init_std)
+        if csc: ctx = ctx.repeat(len(classnames), 1, 1) if ctx_init else torch.randn(len(classnames), *ctx.shape) * init_std
+        self.n_ctx, self.class_token_position, self.csc, self.shared_prefix = ctx.shape[-2], class_token_position, csc, shared_prefix
+        self.ctx = nn.Parameter(ctx.to(self.device, torch.float32))
         self.set_classes(classnames)
 
 # %% ../../nbs/learners/01_coop.ipynb #154454ef
@@ -84,7 +91,8 @@ def set_classes(self:CoOp, classnames):
     tok = truncate(class_prompt_tokens(self.tokenizer, classnames, self.prompt_prefix)).to(self.device)
     self.register_buffer('tokens', tok, persistent=False)
     with torch.no_grad(): self.register_buffer('token_embeds', self.clip.token_embedding(tok).to(self.dtype), persistent=False)
-    self.register_buffer('order', _prompt_order(tok, self.n_ctx, self.class_token_position), persistent=False)
+    name_lens = (self.tokenizer(self.classnames).argmax(-1) - 1).tolist()     # tokens of each name alone, as the reference
+    self.register_buffer('order', _prompt_order(tok, self.n_ctx, self.class_token_position, name_lens), persistent=False)
 
 # %% ../../nbs/learners/01_coop.ipynb #0e47db55
 @patch

@@ -55,5 +55,5 @@ def run(self:DPT, images=None, image_features=None) -> Prompted:
     "z = (z_i + z_t) / 2 as the logits, z_i and z_t as `parts` ('image', 'text'), prompted and frozen features; needs images"
     if images is None: raise ValueError("DPT prompts the image encoder: pass images, not cached image_features")
     scale, f_p, f_zs, t_p = self.clip.logit_scale.exp(), self.encode_image(images), PromptLearner.encode_image(self, images), self.encode_text()
-    z_i, z_t = scale * f_p @ self.zs_text_features.T, scale * f_zs @ t_p.T   # (τ f) T^T, as the official code
+    z_i, z_t = scale * f_p @ self.zs_text_features.to(f_p.dtype).T, scale * f_zs @ t_p.T   # (τ f) T^T, as the official code
     return Prompted((z_i + z_t) / 2, f_p, t_p, frozen_image=f_zs, parts=dict(image=z_i, text=z_t))

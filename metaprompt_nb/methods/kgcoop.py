@@ -10,7 +10,7 @@ __all__ = ['KgCoOpConfig', 'KgCoOp']
 # %% ../../nbs/methods/02_kgcoop.ipynb #e8b78b3e
 from dataclasses import dataclass
 from ..losses import cosine_anchor
-from .base import MethodConfig, register_method, ZeroShotReference
+from .base import MethodConfig, register_method, ZeroShotReference, check_template
 
 # %% ../../nbs/methods/02_kgcoop.ipynb #9a740020
 @register_method('kgcoop', learner='coop', requires={'text'})
@@ -18,12 +18,14 @@ from .base import MethodConfig, register_method, ZeroShotReference
 class KgCoOpConfig(MethodConfig):
     "knowledge-guided context optimisation: keeps the class text features near the hand-crafted ones (Yao et al., CVPR 2023)"
     w: float = 8.0                          # weight of the term on (1 - mean cos)
-    template: str|list[str]|None = None     # anchor prompt(s); None: the data set's
+    template: str|list[str]|None = 'kgcoop' # anchor prompt(s) or a table; default KgCoOp's table; None: the data set's
+    def check(self): check_template(self.template)
     def callbacks(self): return [KgCoOp(self)]
 
 class KgCoOp(ZeroShotReference):
     "KgCoOp's regulariser: adds w * (1 - mean_c cos(t_c, w_c^clip)) to the training loss"
     order = 10
+    anchor_mean = 'normalised'   # an ensemble (the world's) is averaged as zero-shot CLIP does
     def __init__(self, config:KgCoOpConfig|None=None, **kwargs):
         self.method = KgCoOpConfig.build({**(config.to_dict() if config else {}), **kwargs}, 'KgCoOp')
         self.w, self.template, self.history = self.method.w, self.method.template, []

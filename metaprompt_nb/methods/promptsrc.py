@@ -9,10 +9,11 @@ __all__ = ['PromptSRCConfig', 'PromptSRC', 'gpa_weights', 'GPA']
 
 # %% ../../nbs/methods/03_promptsrc.ipynb #4becf98d
 from dataclasses import dataclass
+from typing import Literal
 import torch
 from ..losses import feature_l1, kl_logits
 from ..training import Callback
-from .base import MethodConfig, register_method, ZeroShotReference
+from .base import MethodConfig, register_method, ZeroShotReference, check_template
 
 # %% ../../nbs/methods/03_promptsrc.ipynb #c4422e26
 @register_method('promptsrc', learner='ivlp', requires={'text', 'image'})
@@ -24,7 +25,9 @@ class PromptSRCConfig(MethodConfig):
     logits_weight: float = 1.              # weight of L_SCL-logits (ProMetaR: 0)
     gpa_mean: float = 15.                  # GPA: mean epoch of the Gaussian (base-to-new, 20 epochs)
     gpa_std: float = 1.                    # GPA: its standard deviation
-    template: str|list[str]|None = None    # anchor prompt(s); None: the data set's
+    template: str|list[str]|None = 'imagenet60'   # anchor prompt(s) or a table; default the 60 templates; None: the data set's
+    anchor_mean: Literal['raw', 'normalised'] = 'raw'   # 'raw': mean of raw features, then normalised (official)
+    def check(self): check_template(self.template)
     def callbacks(self): return [PromptSRC(self), GPA(self.gpa_mean, self.gpa_std)]
 
 class PromptSRC(ZeroShotReference):
