@@ -6,10 +6,10 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/backbone.html.md"""
 
 # %% auto #0
 __all__ = ['MODEL_CONFIGS', 'ASSETS', 'is_torchscript', 'is_openai_state_dict', 'weights_fingerprint', 'uses_quick_gelu',
-           'CLIPBackbone', 'load_clip', 'save_local_dir']
+           'CLIPBackbone', 'openai_release_hashes', 'check_torchscript', 'load_clip', 'save_local_dir']
 
 # %% ../nbs/01_backbone.ipynb #3261f6e1
-import difflib, hashlib, json, logging, zipfile
+import difflib, hashlib, json, logging, os, re, zipfile
 from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
@@ -108,6 +108,24 @@ def _load_openai_state_dict(model, sd):
     own = model.state_dict()
     model.load_state_dict({k: v for k, v in sd.items() if k in own or k not in (*_OPENAI_ONLY, 'attn_mask')})
 
+def openai_release_hashes() -> frozenset:
+    "SHA-256 of OpenAI's released CLIP files (open_clip's download addresses for them hold the hash)"
+    from open_clip.pretrained import _PRETRAINED
+    urls = (cfg.get('url') or '' for tags in _PRETRAINED.values() for cfg in tags.values())
+    return frozenset(m.group(1) for u in urls if (m := re.search(r'/([0-9a-f]{64})/', u)))
+
+def check_torchscript(path, trust:bool|None=None):
+    "TorchScript can run code: load an archive only if it is one of OpenAI's releases or the caller trusts it"
+    if trust is None: trust = os.environ.get('METAPROMPT_TRUST_TORCHSCRIPT') == '1'
+    if trust: return
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 24), b''): h.update(block)
+    if h.hexdigest() not in openai_release_hashes():
+        raise ValueError(f"{path} is a TorchScript archive but none of OpenAI's released files, and TorchScript can run code: "
+                         f"set METAPROMPT_TRUST_TORCHSCRIPT=1 (or load_clip(..., trust_torchscript=True)) if you trust it, "
+                         f"or save its weights as a state dict (torch.save(torch.jit.load(f).state_dict(), 'weights.pt'))")
+
 def _load_torchscript(name, path, device, precision, quick_gelu=True):
     "Rebuild `name` (QuickGELU unless told otherwise) and load the weights of an OpenAI TorchScript archive"
     model = open_clip.create_model(name, precision=precision, device=device, force_quick_gelu=quick_gelu)
@@ -130,6 +148,7 @@ def load_clip(name:str='ViT-B-16',       # open_clip model name, or an 'hf-hub:o
               precision:str='fp32',      # open_clip precision; fp32 on CPU
               quick_gelu:bool|None=None, # None: automatic for OpenAI weights (see above)
               cache_dir:str|None=None,   # where open_clip keeps downloaded weights
+              trust_torchscript:bool|None=None, # load a TorchScript file that is not OpenAI's (None: $METAPROMPT_TRUST_TORCHSCRIPT)
              ) -> CLIPBackbone:
     "Load a frozen CLIP with its eval preprocessing and tokenizer"
     if isinstance(pretrained, str) and pretrained.lower() in ('', 'none'): pretrained = None
@@ -138,6 +157,7 @@ def load_clip(name:str='ViT-B-16',       # open_clip model name, or an 'hf-hub:o
     _check_backbone(name, pretrained)
     is_file = pretrained is not None and Path(pretrained).is_file()
     ts = is_file and is_torchscript(pretrained)
+    if ts: check_torchscript(pretrained, trust_torchscript)
     sd = _read_checkpoint(pretrained) if is_file and not ts else None
     openai_sd = is_openai_state_dict(sd)
     qg = _wants_quick_gelu(name, pretrained, sd) if quick_gelu is None else quick_gelu

@@ -12,7 +12,7 @@ __all__ = ['Datum', 'SPLITS', 'TOY_COLOURS', 'COOP_TEMPLATES', 'DATASETS', 'TORC
            'FewShotData', 'load_dataset']
 
 # %% ../nbs/02_data.ipynb #cf23eeaa
-import fcntl, hashlib, json, math, random, shutil, tempfile
+import fcntl, hashlib, json, math, os, random, shutil, tempfile
 from collections import namedtuple
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +48,9 @@ def read_split(path,      # a CoOp `split_zhou_<Name>.json`
     for s in SPLITS:
         items = []
         for i, e in enumerate(raw[s]):
-            if not (isinstance(e, list) and len(e) == 3 and isinstance(e[1], int)): raise _bad(path, f"{s}[{i}] = {e!r} is not [relpath, int label, classname]")
+            if not (isinstance(e, list) and len(e) == 3 and isinstance(e[0], str) and isinstance(e[1], int)): raise _bad(path, f"{s}[{i}] = {e!r} is not [relpath, int label, classname]")
+            if os.path.isabs(e[0]) or os.path.normpath(e[0]).split(os.sep)[0] == '..':   # an image outside the data set
+                raise _bad(path, f"{s}[{i}]: image path {e[0]!r} leaves the image folder {str(image_dir)!r}")
             if names.setdefault(e[1], e[2]) != e[2]: raise _bad(path, f"{s}[{i}]: label {e[1]} is {e[2]!r} here but {names[e[1]]!r} elsewhere")
             items.append(Datum(str(image_dir/e[0]), e[1], e[2]))
         out[s] = items

@@ -113,7 +113,7 @@ def knobs(cls) -> dict:
     return {f.name: (hints[f.name], None if f.default is MISSING else f.default, comments.get(f.name, '')) for f in fields(cls)}
 
 # %% ../nbs/00_settings.ipynb #4b7e550a
-PRECISIONS = ('fp32', 'fp16', 'bf16', 'amp', 'amp_bf16')
+PRECISIONS = ('auto', 'fp32', 'fp16', 'bf16', 'amp', 'amp_bf16')
 
 @dataclass
 class ExperimentConfig(Config):
@@ -124,7 +124,7 @@ class ExperimentConfig(Config):
     shots: int = 16                            # K of the K-shot protocol
     seeds: tuple[int, ...] = (1, 2, 3)         # seeds of the papers' runs
     eval_batch_size: int = 128                 # images per batch when encoding or evaluating
-    precision: Literal[PRECISIONS] = 'fp32'    # fp32, fp16, bf16, amp, amp_bf16
+    precision: Literal[PRECISIONS] = 'auto'    # auto: fp16 on a GPU (the papers'), fp32 elsewhere; or fp32, fp16, bf16, amp, amp_bf16
     device: str = 'auto'                       # cpu, cuda, cuda:1, mps; auto: cuda when available
     output_dir: str = 'runs'                   # where runs write metrics, plots, checkpoints
     cache_dir: str|None = '~/.cache/metaprompt_nb'   # feature cache ('none': no cache)

@@ -36,7 +36,7 @@ def _feature_key(backbone, items) -> str:
     h = hashlib.sha1(f"{backbone.key}\n{backbone.preprocess!r}".encode())
     for d in items:
         st = os.stat(d.impath)
-        h.update(f"{d.impath}|{st.st_size}|{st.st_mtime_ns}|{d.label}\n".encode())
+        h.update(f"{d.impath}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{d.label}\n".encode())
     return h.hexdigest()
 
 # %% ../nbs/03_zeroshot.ipynb #56b43bff

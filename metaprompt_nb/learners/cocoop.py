@@ -15,17 +15,17 @@ import torch, torch.nn as nn
 from ..settings import Config, require
 from ..text_encoder import encode_text_embeds, place_prompt
 from .base import PromptLearner, register_learner
-from .coop import CoOp
+from .coop import CoOp, CoOpConfig
 
 # %% ../../nbs/learners/02_cocoop.ipynb #2def8c92
 @dataclass
 class CoCoOpConfig(Config):
     "CoCoOp's knobs"
-    n_ctx: int = 4                       # context vectors M (ignored when `ctx_init` is given)
+    n_ctx: int|None = None               # context vectors M; None: 4, or ctx_init's word count
     ctx_init: str|None = 'a photo of a'  # initialise the context from this phrase
     shared_prefix: bool = True           # encode each image's [SOS][ctx] once for all classes
     init_std: float = 0.02               # std of the random init (without `ctx_init`)
-    def check(self): require(self.n_ctx >= 1, f"n_ctx must be >= 1, got {self.n_ctx}")
+    def check(self): CoOpConfig.check(self)
 
 # %% ../../nbs/learners/02_cocoop.ipynb #b2270192
 @register_learner('cocoop', CoCoOpConfig)
@@ -35,7 +35,7 @@ class CoCoOp(CoOp):
     def __init__(self, clip_model, tokenizer, classnames, config:CoCoOpConfig|None=None, **kwargs):
         PromptLearner.__init__(self, clip_model, tokenizer, config, **kwargs)
         c = self.config
-        self._init_context(classnames, c.n_ctx, c.ctx_init, 'end', False, c.shared_prefix, c.init_std)
+        self._init_context(classnames, c.n_ctx or 4, c.ctx_init, 'end', False, c.shared_prefix, c.init_std)
         vis_dim, ctx_dim = clip_model.visual.output_dim, self.ctx.shape[-1]
         self.meta_net = nn.Sequential(OrderedDict(linear1=nn.Linear(vis_dim, vis_dim // 16), relu=nn.ReLU(inplace=True),
                                                   linear2=nn.Linear(vis_dim // 16, ctx_dim))).to(self.device)

@@ -45,7 +45,7 @@ def _prompt_order(tokens, n_ctx:int, position:str, name_lens):
 @dataclass
 class CoOpConfig(Config):
     "CoOp's knobs"
-    n_ctx: int = 16                                                  # context vectors M (with `ctx_init`: its word count)
+    n_ctx: int|None = None                                           # context vectors M; None: 16, or ctx_init's word count
     ctx_init: str|None = None                                        # initialise from this phrase, e.g. 'a photo of a'
     class_token_position: Literal['end', 'middle', 'front'] = 'end'  # class name at the end, in the middle or at the front
     csc: bool = False                                                # class-specific context: M vectors per class
@@ -58,7 +58,11 @@ class CoOpConfig(Config):
         "Whether the context is per class (the reference ignores `csc` when `ctx_init` is given)"
         return self.csc and (not self.ctx_init or self.csc_from_init)
     def check(self):
-        require(self.n_ctx >= 1, f"n_ctx must be >= 1, got {self.n_ctx}")
+        require(self.n_ctx is None or self.n_ctx >= 1, f"n_ctx must be >= 1, got {self.n_ctx}")
+        if self.ctx_init and self.n_ctx is not None:
+            n = len(self.ctx_init.replace('_', ' ').split(' '))
+            require(n == self.n_ctx, f"n_ctx={self.n_ctx} but ctx_init {self.ctx_init!r} has {n} words (one vector per word); "
+                                     f"set n_ctx to {n}, or ctx_init to null for {self.n_ctx} random vectors")
         require(self.init_std >= 0, f"init_std must be >= 0, got {self.init_std}")
 
 # %% ../../nbs/learners/01_coop.ipynb #0a596f8a
@@ -75,6 +79,7 @@ class CoOp(PromptLearner):
     def _init_context(self, classnames, n_ctx, ctx_init, class_token_position, csc, shared_prefix, init_std):
         "The context `ctx` (n_ctx, dim) or (n_cls, n_ctx, dim) and the class buffers"
         if ctx_init: ctx_init = ctx_init.replace('_', ' '); n_ctx = len(ctx_init.split(' '))   # the reference counts words
+        else: n_ctx = n_ctx or 16
         ctx, self.prompt_prefix = init_ctx(self.clip, self.tokenizer, n_ctx, ctx_init, init_std)
         if csc: ctx = ctx.repeat(len(classnames), 1, 1) if ctx_init else torch.randn(len(classnames), *ctx.shape) * init_std
         self.n_ctx, self.class_token_position, self.csc, self.shared_prefix = ctx.shape[-2], class_token_position, csc, shared_prefix
