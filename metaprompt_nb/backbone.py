@@ -9,7 +9,7 @@ __all__ = ['MODEL_CONFIGS', 'ASSETS', 'is_torchscript', 'is_openai_state_dict', 
            'CLIPBackbone', 'openai_release_hashes', 'check_torchscript', 'load_clip', 'save_local_dir']
 
 # %% ../nbs/01_backbone.ipynb #3261f6e1
-import difflib, hashlib, json, logging, os, re, zipfile
+import difflib, hashlib, json, logging, os, re, warnings, zipfile
 from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
@@ -128,8 +128,10 @@ def check_torchscript(path, trust:bool|None=None):
 
 def _load_torchscript(name, path, device, precision, quick_gelu=True):
     "Rebuild `name` (QuickGELU unless told otherwise) and load the weights of an OpenAI TorchScript archive"
-    model = open_clip.create_model(name, precision=precision, device=device, force_quick_gelu=quick_gelu)
-    _load_openai_state_dict(model, torch.jit.load(path, map_location='cpu').state_dict())
+    with _quiet_logging(), warnings.catch_warnings():     # open_clip's "no pretrained weights", torch.jit's deprecation
+        warnings.simplefilter('ignore', FutureWarning)
+        model = open_clip.create_model(name, precision=precision, device=device, force_quick_gelu=quick_gelu)
+        _load_openai_state_dict(model, torch.jit.load(path, map_location='cpu').state_dict())
     return model.to(device)
 
 # %% ../nbs/01_backbone.ipynb #ebdb85ca

@@ -136,7 +136,7 @@ def guess_format(state_dict:dict) -> str|None:
 
 # %% ../nbs/42_published.ipynb #e3857967
 def _shape_hint(have, want) -> str:
-    if len(have) != len(want): return 'class-specific context? set csc true, ctx_init null with --options' if len(have) == 3 else 'another layout'
+    if len(have) != len(want): return 'class-specific context? set csc true, ctx_init null and n_ctx with --options' if len(have) == 3 else 'another layout'
     if have[-1] != want[-1]: return 'another backbone: the width differs'
     return "other prompt knobs (n_ctx, ...) than the recipe's: set them with --options"
 

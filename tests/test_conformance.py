@@ -83,7 +83,7 @@ def test_spec_fields_make_runs(tmp_path):
     kw = dict(dataset='toy', shots=2, epochs=1, batch_size=4, backbone='tiny-world', pretrained='none', data_root=str(tmp_path/'data'),
               output_dir=str(tmp_path/'runs'), cache_dir='none', device='cpu', quiet=True)
     variants = [{}, dict(epochs=2), dict(lr=0.01), dict(batch_size=2), dict(backbone='Tiny-ViT'), dict(pretrained=str(tmp_path/'retrained.pt')),
-                dict(precision='amp'), dict(options='{"n_ctx": 2}'), dict(options='{"augment": false}'), dict(seed=2), dict(shots=1),
+                dict(precision='amp'), dict(options='{"n_ctx": 2, "ctx_init": "a photo"}'), dict(options='{"augment": false}'), dict(seed=2), dict(shots=1),
                 dict(subsample='all')]
     for v in variants: train('coop', **{**kw, **v})
     folders = list((tmp_path/'runs'/'coop'/'toy').iterdir())

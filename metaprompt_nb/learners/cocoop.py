@@ -11,6 +11,7 @@ __all__ = ['CoCoOpConfig', 'CoCoOp']
 from fastcore.basics import patch
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import ClassVar
 import torch, torch.nn as nn
 from ..settings import Config, require
 from ..text_encoder import encode_text_embeds, place_prompt
@@ -25,6 +26,7 @@ class CoCoOpConfig(Config):
     ctx_init: str|None = 'a photo of a'  # initialise the context from this phrase
     shared_prefix: bool = True           # encode each image's [SOS][ctx] once for all classes
     init_std: float = 0.02               # std of the random init (without `ctx_init`)
+    n_ctx_random: ClassVar[int] = 4
     def check(self): CoOpConfig.check(self)
 
 # %% ../../nbs/learners/02_cocoop.ipynb #b2270192
@@ -35,7 +37,7 @@ class CoCoOp(CoOp):
     def __init__(self, clip_model, tokenizer, classnames, config:CoCoOpConfig|None=None, **kwargs):
         PromptLearner.__init__(self, clip_model, tokenizer, config, **kwargs)
         c = self.config
-        self._init_context(classnames, c.n_ctx or 4, c.ctx_init, 'end', False, c.shared_prefix, c.init_std)
+        self._init_context(classnames, c.n_ctx, c.ctx_init, 'end', False, c.shared_prefix, c.init_std)
         vis_dim, ctx_dim = clip_model.visual.output_dim, self.ctx.shape[-1]
         self.meta_net = nn.Sequential(OrderedDict(linear1=nn.Linear(vis_dim, vis_dim // 16), relu=nn.ReLU(inplace=True),
                                                   linear2=nn.Linear(vis_dim // 16, ctx_dim))).to(self.device)

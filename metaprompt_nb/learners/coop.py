@@ -10,7 +10,7 @@ __all__ = ['init_ctx', 'CoOpConfig', 'CoOp']
 # %% ../../nbs/learners/01_coop.ipynb #1e517b99
 from fastcore.basics import patch
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 import torch, torch.nn as nn
 from ..settings import Config, require
 from ..text_encoder import class_prompt_tokens, truncate, encode_text_embeds
@@ -57,12 +57,14 @@ class CoOpConfig(Config):
     def class_specific(self) -> bool:
         "Whether the context is per class (the reference ignores `csc` when `ctx_init` is given)"
         return self.csc and (not self.ctx_init or self.csc_from_init)
+    n_ctx_random: ClassVar[int] = 16                                 # M of a random init when n_ctx is None
     def check(self):
+        "Check the knobs and make `n_ctx` concrete (equal specs for equal contexts)"
         require(self.n_ctx is None or self.n_ctx >= 1, f"n_ctx must be >= 1, got {self.n_ctx}")
-        if self.ctx_init and self.n_ctx is not None:
-            n = len(self.ctx_init.replace('_', ' ').split(' '))
-            require(n == self.n_ctx, f"n_ctx={self.n_ctx} but ctx_init {self.ctx_init!r} has {n} words (one vector per word); "
-                                     f"set n_ctx to {n}, or ctx_init to null for {self.n_ctx} random vectors")
+        words = len(self.ctx_init.replace('_', ' ').split(' ')) if self.ctx_init else None
+        if self.n_ctx is None: self.n_ctx = words or self.n_ctx_random
+        require(words in (None, self.n_ctx), f"n_ctx={self.n_ctx} but ctx_init {self.ctx_init!r} has {words} words (one vector per word); "
+                                            f"set n_ctx to {words}, or ctx_init to null for {self.n_ctx} random vectors")
         require(self.init_std >= 0, f"init_std must be >= 0, got {self.init_std}")
 
 # %% ../../nbs/learners/01_coop.ipynb #0a596f8a
@@ -79,7 +81,6 @@ class CoOp(PromptLearner):
     def _init_context(self, classnames, n_ctx, ctx_init, class_token_position, csc, shared_prefix, init_std):
         "The context `ctx` (n_ctx, dim) or (n_cls, n_ctx, dim) and the class buffers"
         if ctx_init: ctx_init = ctx_init.replace('_', ' '); n_ctx = len(ctx_init.split(' '))   # the reference counts words
-        else: n_ctx = n_ctx or 16
         ctx, self.prompt_prefix = init_ctx(self.clip, self.tokenizer, n_ctx, ctx_init, init_std)
         if csc: ctx = ctx.repeat(len(classnames), 1, 1) if ctx_init else torch.randn(len(classnames), *ctx.shape) * init_std
         self.n_ctx, self.class_token_position, self.csc, self.shared_prefix = ctx.shape[-2], class_token_position, csc, shared_prefix
