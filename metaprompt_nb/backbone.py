@@ -9,10 +9,11 @@ __all__ = ['MODEL_CONFIGS', 'ASSETS', 'is_torchscript', 'is_openai_state_dict', 
            'CLIPBackbone', 'openai_release_hashes', 'check_torchscript', 'load_clip', 'save_local_dir']
 
 # %% ../nbs/01_backbone.ipynb #3261f6e1
-import difflib, hashlib, json, logging, os, re, warnings, zipfile
+import difflib, hashlib, json, logging, os, re, socket, warnings, zipfile
 from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
+from urllib.parse import urlparse
 import torch, open_clip
 from fastcore.basics import store_attr
 
@@ -136,12 +137,37 @@ def _load_torchscript(name, path, device, precision, quick_gelu=True):
 
 # %% ../nbs/01_backbone.ipynb #ebdb85ca
 @contextmanager
-def _quiet_logging(quiet=True):
-    "Silence warnings of the root logger (open_clip's) inside the block"
-    level = logging.root.level
-    if quiet: logging.root.setLevel(logging.ERROR)
+def _quiet_logging(quiet=True, level=logging.ERROR):
+    "Silence records of the root logger (open_clip's) below `level` inside the block"
+    old = logging.root.level
+    if quiet: logging.root.setLevel(level)
     try: yield
-    finally: logging.root.setLevel(level)
+    finally: logging.root.setLevel(old)
+
+def _hub_reachable(timeout:float=3.0) -> bool:
+    "Whether the model hub (`$HF_ENDPOINT`) accepts a connection"
+    from huggingface_hub import constants
+    u = urlparse(constants.ENDPOINT)
+    try: socket.create_connection((u.hostname, u.port or (443 if u.scheme == 'https' else 80)), timeout=timeout).close()
+    except OSError: return False
+    return True
+
+@contextmanager
+def _downloading(what:str, cache_dir=None):
+    "Fetch weights inside the block; offline, from the download cache only, with one line when they are not there"
+    from huggingface_hub import constants
+    from huggingface_hub.errors import LocalEntryNotFoundError, OfflineModeIsEnabled
+    offline = constants.HF_HUB_OFFLINE
+    if not offline: constants.HF_HUB_OFFLINE = not _hub_reachable()   # else each file is retried for a minute
+    try:
+        with _quiet_logging(level=logging.CRITICAL): yield
+    except (RuntimeError, LocalEntryNotFoundError, OfflineModeIsEnabled) as e:
+        if isinstance(e, RuntimeError) and 'Failed to download' not in str(e): raise
+        where = 'cannot be reached' if constants.HF_HUB_OFFLINE and not offline else 'failed'
+        raise OSError(f"cannot get the weights of {what}: the model hub ({constants.ENDPOINT}) {where} and they are not in the "
+                      f"download cache ({cache_dir or constants.HF_HUB_CACHE}); fetch them once on a machine online into that "
+                      f"cache, or give the weights file (--pretrained /path/to/weights.pt)") from None
+    finally: constants.HF_HUB_OFFLINE = offline
 
 # %% ../nbs/01_backbone.ipynb #93a59265
 def load_clip(name:str='ViT-B-16',       # open_clip model name, or an 'hf-hub:org/repo' / 'local-dir:/path' id
@@ -166,21 +192,25 @@ def load_clip(name:str='ViT-B-16',       # open_clip model name, or an 'hf-hub:o
     if ts:
         model = _load_torchscript(name, pretrained, device, precision, qg)
         preprocess = open_clip.image_transform(model.visual.image_size, is_train=False)
+        tokenizer = open_clip.get_tokenizer(name)
     else:
         schema = name.startswith(('hf-hub:', 'local-dir:'))    # these carry their weights; open_clip would ignore `pretrained`
         if schema and pretrained is not None and not is_file:
             raise ValueError(f"{given!r} carries its own weights; `pretrained` can only be a checkpoint file to load instead, got {pretrained!r}")
         own = schema or openai_sd                              # weights loaded below, not by create_model
         # random init: asked for, and the same every time
-        with _quiet_logging(pretrained is None or own), torch.random.fork_rng():
+        fetches = name.startswith('hf-hub:') or (pretrained is not None and not own)
+        with (_downloading(f"{given} {pretrained or ''}".strip(), cache_dir) if fetches else _quiet_logging(pretrained is None or own)), \
+             torch.random.fork_rng():
             torch.manual_seed(0)
             model, _, preprocess = open_clip.create_model_and_transforms(
                 name, pretrained=None if own else pretrained, device=device, precision=precision, force_quick_gelu=qg,
                 cache_dir=cache_dir, weights_only=True)
+            tokenizer = open_clip.get_tokenizer(name, cache_dir=cache_dir)    # a hub id's config is fetched again
         if openai_sd: _load_openai_state_dict(model, sd)
         elif schema and pretrained is not None: open_clip.load_checkpoint(model, pretrained, weights_only=True)
     model.requires_grad_(False).eval()
-    return CLIPBackbone(model, preprocess, open_clip.get_tokenizer(name), given, pretrained, precision)
+    return CLIPBackbone(model, preprocess, tokenizer, given, pretrained, precision)
 
 # %% ../nbs/01_backbone.ipynb #437d0e31
 def save_local_dir(model, name:str, path, preprocess_cfg:dict|None=None):

@@ -295,11 +295,12 @@ class FewShotData:
 
 # %% ../nbs/02_data.ipynb #b95300a6
 def _make(info, root:Path):
-    "Write the generated data set `info` under `root` (atomically, one process at a time)"
+    "Write the generated data set `info` under `root` (atomically, one process at a time per root)"
     root.mkdir(parents=True, exist_ok=True)
-    with open(root/f'.{info.dir}.lock', 'w') as lock:
+    with open(root/'.generating.lock', 'w') as lock:   # per root: one generation may write several sets
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (root/info.dir).is_dir(): return
+        for stale in root.glob('.making-*'): shutil.rmtree(stale, ignore_errors=True)   # a killed generation's
         tmp = Path(tempfile.mkdtemp(prefix='.making-', dir=root))
         try:
             info.make(tmp)

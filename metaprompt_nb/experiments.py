@@ -49,18 +49,18 @@ def as_settings(settings) -> Settings:
 # %% ../nbs/40_experiments.ipynb #788c8d97
 _BACKBONES = {}
 
-def resolve_precision(precision:str, device:str) -> str:
+def resolve_precision(precision:str, device:str, quiet:bool=False) -> str:
     "`precision` with 'auto' made concrete: fp16 on a GPU (the official configs' pure half precision), else fp32"
     if precision != 'auto': return precision
     if not str(device).startswith('cuda'): return 'fp32'
-    if device not in _SAID: print(f"precision auto on {device}: fp16, the papers' (--precision bf16 or amp keep fp32 prompts)")
+    if device not in _SAID and not quiet: print(f"precision auto on {device}: fp16, the papers' (--precision bf16 or amp keep fp32 prompts)")
     _SAID.add(device)
     return 'fp16'
 _SAID = set()
 
-def backbone_for(name:str, pretrained, precision:str, device:str):
+def backbone_for(name:str, pretrained, precision:str, device:str, quiet:bool=False):
     "The frozen `CLIPBackbone`, loaded once per process for each (name, weights file state, precision, device)"
-    precision = resolve_precision(precision, device)
+    precision = resolve_precision(precision, device, quiet)
     if str(device).startswith('cpu') and precision in ('fp16', 'bf16'):
         raise ConfigError(f"precision {precision!r} needs a GPU; use fp32 on the CPU (amp and amp_bf16 are fp32 there)")
     p = Path(str(pretrained)).expanduser() if pretrained else None
@@ -136,7 +136,7 @@ def zeroshot(dataset:str=None,      # registered name (OxfordPets, toy, ...), a 
     _check_choice('subsample', subsample, SUBSAMPLES); _check_choice('split', split, SPLITS)
     dev, tpl = pick_device(a['device']), tuple(templates.split('|')) if templates else None
     data = load_dataset(a['dataset'], a['data_root'])
-    bb = backbone_for(a['backbone'], a['pretrained'], a['precision'], dev)
+    bb = backbone_for(a['backbone'], a['pretrained'], a['precision'], dev, quiet)
     spec = ZeroShotSpec(data_spec(data, subsample), backbone_spec(bb), split, tpl)
     res = zeroshot_results(bb, data, subsample, split, tpl, dev, a['eval_batch_size'], _cache(a), a['workers'], quiet)
     out, metrics = spec.folder(a['output_dir']), metrics_of(res)
@@ -261,7 +261,7 @@ def train(method:str='coop',      # a method (prograd, kgcoop, ...), a learner (
     r = recipe(S, m, learner or l, options, given, data.template, data.source, a['shots'])
     if getattr(r.learner_config, 'class_specific', False) and subsample == 'base2new':
         raise ConfigError("class-specific context (csc) has no context for new classes: use --subsample all")
-    bb = backbone_for(a['backbone'], a['pretrained'], a['precision'], dev)
+    bb = backbone_for(a['backbone'], a['pretrained'], a['precision'], dev, quiet)
     spec = run_spec(r, data_spec(data, subsample, a['shots'], seed), backbone_spec(bb))
     return run(spec, bb, data, a['output_dir'], dev, _cache(a), a['workers'], a['eval_batch_size'], resume, fresh, distributed, quiet, a['data_root'])
 
@@ -270,7 +270,7 @@ def zeroshot_metrics(dataset, subsample='all', **kwargs) -> dict:
     S = as_settings(kwargs.pop('settings', None))
     a = S.resolve(**{k: kwargs.get(k) for k in ('data_root', 'backbone', 'pretrained', 'precision', 'device', 'cache_dir', 'workers', 'eval_batch_size')})
     dev = pick_device(a['device'])
-    bb = backbone_for(a['backbone'], a['pretrained'], a['precision'], dev)
+    bb = backbone_for(a['backbone'], a['pretrained'], a['precision'], dev, kwargs.get('quiet', True))
     return metrics_of(zeroshot_results(bb, load_dataset(dataset, a['data_root']), subsample, device=dev, eval_batch_size=a['eval_batch_size'],
                                        cache_dir=_cache(a), workers=a['workers'], quiet=kwargs.get('quiet', True)))
 

@@ -148,7 +148,7 @@ def reproduce(protocol:str='base2new',                                  # base2n
     rank, world = int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
     if world > 1 and torch.cuda.is_available(): torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
     ctx['device'] = pick_device(a['device'], int(os.environ.get('LOCAL_RANK', 0)))
-    ctx['backbone'] = bb = backbone_for(a['backbone'], a['pretrained'], a['precision'], ctx['device'])
+    ctx['backbone'] = bb = backbone_for(a['backbone'], a['pretrained'], a['precision'], ctx['device'], quiet)
     mine = {i: _run_one(jobs[i], ctx) for i in range(rank, len(jobs), world)}   # each process its share
     if world > 1:
         if not torch.distributed.is_initialized(): torch.distributed.init_process_group('gloo')

@@ -22,7 +22,7 @@ from fastcore.basics import store_attr, patch
 import torch.distributed as dist
 from .settings import Config, require
 from .data import ImageList
-from .zeroshot import encode_images, accuracy, image_dtype
+from .zeroshot import encode_images, accuracy, image_dtype, image_features, save_atomic
 
 # %% ../nbs/14_training.ipynb #397d9b6e
 def dassl_lr(epoch:int, lr:float, epochs:int, warmup_epochs:int=1, warmup_lr:float=1e-5) -> float:
@@ -61,7 +61,7 @@ def encode_views(backbone, items, n_views:int, seed:int=0, batch_size=128, devic
     tfm, views, idx = transform or train_transform(backbone), [], range(len(items))
     for v in tqdm(range(n_views), desc='encoding augmented views', disable=not progress, leave=False):
         dl = DataLoader(SeededImages(items, tfm, idx, [item_seed(seed, v, i) for i in idx]), batch_size=batch_size, num_workers=workers)
-        views.append(torch.cat([F.normalize(backbone.model.encode_image(x.to(device, image_dtype(backbone.model))).float(), dim=-1) for x, _ in dl]))
+        views.append(torch.cat([image_features(backbone.model, x, device) for x, _ in dl]))
     return torch.stack(views)
 
 # %% ../nbs/14_training.ipynb #ff2bd188
@@ -164,12 +164,6 @@ def _setup_data(self:Trainer):
     self.gen, self.view_order = torch.Generator().manual_seed(self.seed), None
 
 @patch
-@torch.no_grad()
-def _encode(self:Trainer, images):
-    "Normalised frozen features of a batch of images (fresh crops of a learner that leaves the image encoder alone)"
-    return F.normalize(self.backbone.model.encode_image(images).float(), dim=-1)
-
-@patch
 def _batches(self:Trainer):
     "Batches of the epoch; `self.ib` holds the item indices of this process's share of the current one, `self.n_global` its size"
     N, bs = len(self.labels), self.batch_size
@@ -191,8 +185,8 @@ def _batches(self:Trainer):
                         batch_size=len(shares[0]), num_workers=self.workers)
         for b, self.ib, (x, y) in zip(batches, shares, dl):
             self.n_global = len(b)
-            x = x.to(self.device, image_dtype(self.backbone.model))
-            yield (self._encode(x) if self.cached else x), y.to(self.device)
+            m = self.backbone.model
+            yield (image_features(m, x, self.device) if self.cached else x.to(self.device, image_dtype(m))), y.to(self.device)
 
 # %% ../nbs/14_training.ipynb #8054d8c7
 @patch
@@ -339,12 +333,7 @@ def _keyed_cbs(self:Trainer) -> dict:
 def save_checkpoint(self:Trainer, path=None):
     "Atomically write the training state to `path` (default `checkpoint_dir/last.pt`); only the first process writes"
     if self.rank: return
-    path = Path(path or Path(self.checkpoint_dir)/'last.pt'); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try: torch.save(self._state(), tmp); tmp.replace(path)
-    finally:
-        with suppress(OSError): tmp.unlink(missing_ok=True)
-    return path
+    return save_atomic(self._state(), path or Path(self.checkpoint_dir)/'last.pt')
 
 @patch
 def load_checkpoint(self:Trainer, path=None):

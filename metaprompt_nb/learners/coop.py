@@ -80,7 +80,7 @@ class CoOp(PromptLearner):
 
     def _init_context(self, classnames, n_ctx, ctx_init, class_token_position, csc, shared_prefix, init_std):
         "The context `ctx` (n_ctx, dim) or (n_cls, n_ctx, dim) and the class buffers"
-        if ctx_init: ctx_init = ctx_init.replace('_', ' '); n_ctx = len(ctx_init.split(' '))   # the reference counts words
+        if ctx_init: ctx_init = ctx_init.replace('_', ' ')    # n_ctx: its word count (`CoOpConfig.check`)
         ctx, self.prompt_prefix = init_ctx(self.clip, self.tokenizer, n_ctx, ctx_init, init_std)
         if csc: ctx = ctx.repeat(len(classnames), 1, 1) if ctx_init else torch.randn(len(classnames), *ctx.shape) * init_std
         self.n_ctx, self.class_token_position, self.csc, self.shared_prefix = ctx.shape[-2], class_token_position, csc, shared_prefix

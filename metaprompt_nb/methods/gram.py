@@ -19,6 +19,7 @@ from fastcore.basics import patch
 from ..settings import ConfigError
 from ..backbone import load_clip
 from ..losses import infonce
+from ..zeroshot import save_atomic
 from ..training import Callback
 from ..meta import trainable, call_with, meta_fit, cross_domain_split
 from ..world import sample_attrs, render, caption, PRETRAIN_DOMAINS
@@ -125,11 +126,9 @@ def gram_meta_fit(learner, regulator, source, n_iters:int=100, n_support:int=8, 
 # %% ../../nbs/methods/05_gram.ipynb #9bad4cce
 def save_gram(path, learner, regulator, config:dict):
     "Write θ0, φ and a JSON config to one file"
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     cfg = dict(config, regulator=regulator.kind, regulated=regulator.names, rank=_rank(regulator))
-    torch.save(dict(theta0={n: p.detach().cpu() for n, p in trainable(learner).items()},
-                    phi={n: p.detach().cpu() for n, p in regulator.state_dict().items()}, config=json.dumps(cfg)), path)
-    return path
+    return save_atomic(dict(theta0={n: p.detach().cpu() for n, p in trainable(learner).items()},
+                            phi={n: p.detach().cpu() for n, p in regulator.state_dict().items()}, config=json.dumps(cfg)), path)
 
 def _rank(reg): return next(iter(reg.psi.values()))['v'].shape[1] if reg.kind == 'lowrank' else 0
 
