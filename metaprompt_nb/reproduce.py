@@ -94,7 +94,8 @@ def aggregate(protocol, results:dict, title='', meta:dict|None=None) -> ResultsT
 def label_positions(xy, widths, dy:float) -> np.ndarray:
     "Heights of labels starting right of points `xy` (n,2), `widths` wide, so that no two overlap (`dy`: a line)"
     xy, w = np.asarray(xy, float), np.asarray(widths, float); ly = xy[:, 1] + dy / 3; placed = []
-    overlap = lambda i, j: xy[i, 0] < xy[j, 0] + w[j] and xy[j, 0] < xy[i, 0] + w[i] and abs(ly[i] - ly[j]) < dy
+    overlap = lambda i, j: (xy[i, 0] < xy[j, 0] + w[j] and xy[j, 0] < xy[i, 0] + w[i]
+                            and abs(ly[i] - ly[j]) < dy * (1 - 1e-9))   # one line apart is apart, to round-off
     for i in np.argsort(-xy[:, 1], kind='stable'):
         while clash := [ly[j] for j in placed if overlap(i, j)]: ly[i] = min(clash) - dy
         placed.append(i)

@@ -48,6 +48,13 @@ PROBES = [  # (id, command and arguments given the fixture root, what the one li
     ('options-twice', lambda r: ['train', *common(r), '--options', '{"epochs": 1, "epochs": 2}'], "--options gives ['epochs'] twice"),
     ('knob-twice', lambda r: ['train', *common(r), '--options', '{"epochs": 2}'], 'epochs given twice'),
     ('unknown-option', lambda r: ['train', *common(r), '--options', '{"n_cxt": 4}'], "unknown option 'n_cxt'"),
+    ('n-views-negative', lambda r: ['train', *common(r, n_views='-2')], 'n_views must be >= 1, got -2'),
+    ('options-null', lambda r: ['train', *common(r), '--options', 'null'], '--options must be a JSON object'),
+    ('device-cuda-absent', lambda r: ['train', *common(r, device='cuda')], "device 'cuda' asked for, but no GPU is visible"),
+    ('gram-iters-0', lambda r: ['gram-pretrain', '--iters', '0', '--backbone', 'tiny-world'], 'iters must be >= 1, got 0'),
+    ('reproduce-pair-before-any-run', lambda r: ['reproduce', '--methods', 'coop', 'promptsrc+coop', '--datasets', 'toy', '--backbone',
+                                                 'tiny-world', '--data-root', str(r/'data'), '--output-dir', str(r/'runs'), '--device', 'cpu'],
+     "'coop' lacks image"),
     ('device-gpu', lambda r: ['train', *common(r, device='gpu')], "unknown device 'gpu'"),
     ('settings-missing', lambda r: ['train', *common(r), '--settings', str(r/'missing.ini')], 'not found'),
     ('settings-syntax', lambda r: ['train', *common(r), '--settings', str(r/'syntax.ini')], 'File contains no section headers'),
@@ -62,12 +69,14 @@ PROBES = [  # (id, command and arguments given the fixture root, what the one li
     ('offline-openai', lambda r: ['zeroshot', '--dataset', 'toy', '--backbone', 'ViT-B-32', '--pretrained', 'openai', '--data-root',
                                   str(r/'data'), '--output-dir', str(r/'runs'), '--device', 'cpu'],
      'the model hub (http://127.0.0.1:9) cannot be reached and they are not in the download cache'),
+    ('diverges', lambda r: ['train', *common(r, lr='1e30', epochs='3'), '--method', 'prometar'], 'training diverged at epoch'),
     ('eval-a-file', lambda r: ['eval', str(r/'afile')], 'is not a finished run folder'),
     ('pair-unsupported', lambda r: ['train', *common(r), '--method', 'promptsrc', '--learner', 'coop'], "'coop' lacks image"),
 ]
 
 @pytest.mark.parametrize('name,args,message', PROBES, ids=[p[0] for p in PROBES])
 def test_bad_input_is_one_line(root, name, args, message):
+    if name == 'device-cuda-absent' and torch.cuda.is_available(): pytest.skip('a GPU is visible here')
     r = subprocess.run([sys.executable, '-m', 'metaprompt_nb.cli', *map(str, args(root))], capture_output=True, text=True, env=ENV,
                        timeout=300)
     lines = r.stderr.strip().splitlines()
@@ -109,6 +118,13 @@ def locked(path) -> bool:
         try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError: return True
         fcntl.flock(f, fcntl.LOCK_UN); return False
+
+def same(a, b) -> bool:
+    "Bit-identical nested state (tensors, dicts, lists, numbers)"
+    if isinstance(a, torch.Tensor): return torch.equal(a, b)
+    if isinstance(a, dict): return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)): return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
 
 def learned(folder) -> dict: return torch.load(Path(folder)/'last.pt', weights_only=True)['learner']
 
@@ -249,3 +265,21 @@ def test_killed_world_generation_is_regenerated(tmp_path):
                 '--cache-dir', 'none', '--device', 'cpu', '--quiet') for d in ('world-positions', 'world-shapes')]
     assert [p.wait(timeout=600) for p in zs] == [0, 0], [p.stderr.read() for p in zs]
     assert len(list((tmp_path/'zs').rglob('metrics.json'))) == 2 and not list(data.glob('.making-*'))
+
+def test_killed_reproduce_resumes_exactly(root):
+    "reproduce killed (kill -9) inside a ProMetaR run and rerun: the same checkpoint, results and table as uninterrupted"
+    args = lambda out: ['reproduce', '--methods', 'zeroshot', 'prometar', '--datasets', 'toy', '--seeds', '1', '--epochs', '40',
+                        '--shots', '2', '--batch-size', '4', '--backbone', 'tiny-world', '--data-root', root/'data',
+                        '--output-dir', out, '--cache-dir', 'none', '--device', 'cpu', '--quiet']
+    p = subprocess.Popen([sys.executable, '-m', 'metaprompt_nb.cli', *map(str, args(root/'killed'))], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, env=ENV)
+    wait_for(lambda: any((root/'killed'/'prometar').rglob('last.pt')), what='the first ProMetaR checkpoint')
+    p.kill(); p.wait()
+    assert not list((root/'killed'/'prometar').rglob('metrics.json')), 'killed too late: the run had finished'
+    for out in ('killed', 'unkilled'): assert cli(*args(root/out)).returncode == 0
+    (k, u) = (the_run(root/o/'prometar') for o in ('killed', 'unkilled'))
+    ck, cu = (torch.load(f/'last.pt', weights_only=True) for f in (k, u))
+    assert all(torch.equal(v, cu['learner'][n]) for n, v in ck['learner'].items())
+    assert same(ck['callbacks'], cu['callbacks']) and results(k) == results(u)
+    rows = lambda o: json.loads((root/o/'reproduce'/'base2new'/'table.json').read_text())['rows']
+    assert rows('killed') == rows('unkilled')
