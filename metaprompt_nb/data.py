@@ -6,10 +6,10 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/data.html.md"""
 
 # %% auto #0
 __all__ = ['Datum', 'SPLITS', 'TOY_COLOURS', 'COOP_TEMPLATES', 'DATASETS', 'TORCHVISION_SPLITS', 'IMAGE_EXTS', 'write_split',
-           'read_split', 'make_toy_dataset', 'ImageList', 'fewshot', 'fewshot_splits', 'subsample_classes',
+           'read_split', 'make_toy_dataset', 'to_rgb', 'ImageList', 'fewshot', 'fewshot_splits', 'subsample_classes',
            'classnames_of', 'DatasetInfo', 'register_dataset', 'read_imagenet', 'read_fgvc_aircraft',
            'read_imagenet_variant', 'split_per_class', 'from_torchvision', 'read_image_folder', 'splits_fingerprint',
-           'FewShotData', 'load_dataset']
+           'FewShotData', 'check_data', 'load_dataset']
 
 # %% ../nbs/02_data.ipynb #cf23eeaa
 import fcntl, hashlib, json, math, os, random, shutil, tempfile
@@ -49,6 +49,7 @@ def read_split(path,      # a CoOp `split_zhou_<Name>.json`
         items = []
         for i, e in enumerate(raw[s]):
             if not (isinstance(e, list) and len(e) == 3 and isinstance(e[0], str) and isinstance(e[1], int)): raise _bad(path, f"{s}[{i}] = {e!r} is not [relpath, int label, classname]")
+            e = [e[0].replace('\\', '/'), *e[1:]]                                       # Windows separators
             if os.path.isabs(e[0]) or os.path.normpath(e[0]).split(os.sep)[0] == '..':   # an image outside the data set
                 raise _bad(path, f"{s}[{i}]: image path {e[0]!r} leaves the image folder {str(image_dir)!r}")
             if names.setdefault(e[1], e[2]) != e[2]: raise _bad(path, f"{s}[{i}]: label {e[1]} is {e[2]!r} here but {names[e[1]]!r} elsewhere")
@@ -80,13 +81,20 @@ def make_toy_dataset(root, classes=('red', 'green', 'blue', 'yellow'), n=(8, 2, 
     return d/f'split_zhou_{name}.json'
 
 # %% ../nbs/02_data.ipynb #da8faadb
+def to_rgb(img:Image.Image) -> Image.Image:
+    "`img` as 8-bit RGB; 16- and 32-bit integer greyscale scaled to 8 bits (PIL's own conversion saturates them to white)"
+    if img.mode in ('I;16', 'I;16L', 'I;16B', 'I;16N', 'I'):
+        a = np.asarray(img, dtype=np.float64)
+        img = Image.fromarray(np.round(a / (65535 if img.mode != 'I' or a.max() > 255 else 255) * 255).clip(0, 255).astype(np.uint8))
+    return img.convert('RGB')
+
 class ImageList(Dataset):
     "Images and labels of a list of `Datum`, loaded with PIL and `transform`"
     def __init__(self, items, transform=None): self.items, self.transform = list(items), transform
     def __len__(self): return len(self.items)
     def __getitem__(self, i):
         d = self.items[i]
-        try: img = d.impath.convert('RGB') if isinstance(d.impath, Image.Image) else Image.open(d.impath).convert('RGB')
+        try: img = to_rgb(d.impath if isinstance(d.impath, Image.Image) else Image.open(d.impath))
         except (OSError, ValueError) as e: raise OSError(f"cannot read image {d.impath!r} (item {i}, class {d.classname!r}): {e}") from None
         return (self.transform(img) if self.transform else img), d.label
 
@@ -115,11 +123,11 @@ def fewshot_splits(data:dict, k:int, seed:int=1) -> dict:
     return dict(train=fewshot(data['train'], k, rng=rng), val=fewshot(data['val'], min(k, 4), rng=rng, strict=False), test=data['test'])
 
 # %% ../nbs/02_data.ipynb #8fb806fb
-def subsample_classes(items, which='all'):
-    "The items of the base (first ceil(n/2) sorted labels) or new (the rest) classes, relabelled from 0; `all` keeps everything"
+def subsample_classes(items, which='all', labels=None):
+    "The items of the base (first ceil(n/2) sorted `labels`, default the items') or new (the rest) classes, relabelled from 0"
     if which == 'all': return list(items)
     if which not in ('base', 'new'): raise ValueError(f"which must be 'all', 'base' or 'new', got {which!r}")
-    labels = sorted({d.label for d in items})
+    labels = sorted({d.label for d in items} if labels is None else labels)
     m = math.ceil(len(labels) / 2)
     keep = labels[:m] if which == 'base' else labels[m:]
     relabel = {l: i for i, l in enumerate(keep)}
@@ -308,6 +316,17 @@ def _make(info, root:Path):
                 if not (root/d.name).exists(): d.replace(root/d.name)
         finally: shutil.rmtree(tmp, ignore_errors=True)
 
+# %% ../nbs/02_data.ipynb #fa45e29b
+def check_data(splits:dict, name='data set'):
+    "Fail in one line unless every image of `splits` exists and every class has train and test images (where any)"
+    paths = dict.fromkeys(d.impath for v in splits.values() for d in v if not isinstance(d.impath, Image.Image))
+    if missing := [p for p in paths if not os.path.isfile(p)]:
+        raise FileNotFoundError(f"{name}: {len(missing)} of its {len(paths)} images are missing, e.g. {', '.join(missing[:3])}")
+    names = {d.label: d.classname for v in splits.values() for d in v}
+    for s in ('train', 'test'):
+        if splits.get(s) and (empty := sorted(set(names) - {d.label for d in splits[s]})):
+            raise ValueError(f"{name}: {len(empty)} classes have no {s} images: {', '.join(repr(names[l]) for l in empty[:5])}")
+
 # %% ../nbs/02_data.ipynb #d59089dd
 def load_dataset(name:str,           # registered name, path to a split file, or an image folder
                  root='.',           # data root that registered data sets live under
@@ -327,9 +346,10 @@ def load_dataset(name:str,           # registered name, path to a split file, or
     elif p.is_dir(): splits, template, folder = read_image_folder(p), 'a photo of a {}.', p
     else: raise ValueError(f"unknown data set {name!r}: not a registered name ({', '.join(DATASETS)}), a split file or a folder")
     if name not in DATASETS: source = str(p.resolve())
-    fingerprint = splits_fingerprint(splits, folder)
+    check_data(splits, name)
+    fingerprint, labels = splits_fingerprint(splits, folder), {d.label for v in splits.values() for d in v}
     if shots: splits = fewshot_splits(splits, shots, seed)
-    splits = {s: subsample_classes(v, subsample) for s, v in splits.items()}
+    splits = {s: subsample_classes(v, subsample, labels) for s, v in splits.items()}
     return FewShotData(name if name in DATASETS else (p.parent.name if p.suffix == '.json' else p.name), splits, template,
                        source, fingerprint)
 

@@ -25,6 +25,10 @@ def root(tmp_path_factory):
     (root/'escape'/'images').mkdir(parents=True)
     (root/'escape'/'split_zhou_Escape.json').write_text(json.dumps(dict(train=[['../../etc/passwd', 0, 'x']], val=[], test=[])))
     (root/'afile').write_text('not a run')
+    from metaprompt_nb.data import make_toy_dataset
+    sp = json.loads(make_toy_dataset(root/'broken').read_text())
+    (root/'broken'/'toy'/'split_zhou_Missing.json').write_text(json.dumps({**sp, 'test': sp['test'] + [['red/gone.png', 0, 'red']]}))
+    (root/'broken'/'toy'/'split_zhou_Classless.json').write_text(json.dumps({**sp, 'train': [e for e in sp['train'] if e[2] != 'blue']}))
     return root
 
 def common(root, **kw):
@@ -60,6 +64,10 @@ PROBES = [  # (id, command and arguments given the fixture root, what the one li
     ('settings-syntax', lambda r: ['train', *common(r), '--settings', str(r/'syntax.ini')], 'File contains no section headers'),
     ('settings-type', lambda r: ['train', *common(r), '--settings', str(r/'type.ini')], "shots must be an integer, got 'four'"),
     ('settings-section', lambda r: ['train', *common(r), '--settings', str(r/'section.ini')], '[kgcop] names no learner or method'),
+    ('test-image-missing', lambda r: ['train', *common(r, dataset=r/'broken'/'toy'/'split_zhou_Missing.json')],
+     '1 of its 57 images are missing, e.g.'),
+    ('class-without-train-images', lambda r: ['train', *common(r, dataset=r/'broken'/'toy'/'split_zhou_Classless.json')],
+     "1 classes have no train images: 'blue'"),
     ('split-escapes', lambda r: ['train', *common(r, dataset=r/'escape'/'split_zhou_Escape.json')], 'leaves the image folder'),
     ('torchscript-untrusted', lambda r: ['zeroshot', '--dataset', 'toy', '--backbone', 'Tiny-ViT', '--pretrained', str(r/'scripted.pt'),
                                          '--data-root', str(r/'data'), '--output-dir', str(r/'runs'), '--cache-dir', 'none', '--device', 'cpu'],
