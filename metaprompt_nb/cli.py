@@ -98,6 +98,12 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
     "A warning as the command line shows it: one line, without the source line that raised it"
     return f"metaprompt_nb: warning: {' '.join(str(message).split())}\n"
 
+def _message(e:Exception) -> str:
+    "An error in one line; one raised in a DataLoader worker is its own last line, without the worker's traceback"
+    text = str(e)
+    if 'Original Traceback' in text: text = text.strip().splitlines()[-1].split(': ', 1)[-1]
+    return ' '.join(text.split()) or type(e).__name__
+
 def main(argv=None):
     "Run `metaprompt_nb <command> [options]`"
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -116,7 +122,7 @@ def main(argv=None):
         print(f"metaprompt_nb {argv[0]}: interrupted; the last checkpoint is kept (continue with --resume)", file=sys.stderr); return 130
     except USER_ERRORS as e:
         if debug: raise
-        msg = ' '.join(str(e).split()) or type(e).__name__
+        msg = _message(e)
         if isinstance(e, OSError) and e.errno in OS_ADVICE: msg += f"; {OS_ADVICE[e.errno]}"
         print(f"metaprompt_nb {argv[0]}: error: {msg}", file=sys.stderr); return 2
     finally: warnings.formatwarning = shown

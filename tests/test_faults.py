@@ -28,6 +28,9 @@ def root(tmp_path_factory):
     from metaprompt_nb.data import make_toy_dataset
     sp = json.loads(make_toy_dataset(root/'broken').read_text())
     (root/'broken'/'toy'/'split_zhou_Missing.json').write_text(json.dumps({**sp, 'test': sp['test'] + [['red/gone.png', 0, 'red']]}))
+    (root/'broken'/'toy'/'images'/'red'/'bad.png').write_text('not a png')
+    unreadable = [e for e in sp['train'] if e[2] != 'red'] + [['red/bad.png', 0, 'red']]
+    (root/'broken'/'toy'/'split_zhou_Unreadable.json').write_text(json.dumps({**sp, 'train': unreadable}))
     (root/'broken'/'toy'/'split_zhou_Classless.json').write_text(json.dumps({**sp, 'train': [e for e in sp['train'] if e[2] != 'blue']}))
     return root
 
@@ -68,6 +71,8 @@ PROBES = [  # (id, command and arguments given the fixture root, what the one li
      '1 of its 57 images are missing, e.g.'),
     ('class-without-train-images', lambda r: ['train', *common(r, dataset=r/'broken'/'toy'/'split_zhou_Classless.json')],
      "1 classes have no train images: 'blue'"),
+    ('image-unreadable-in-worker', lambda r: ['train', *common(r, dataset=r/'broken'/'toy'/'split_zhou_Unreadable.json', shots='1',
+                                                               workers='2')], "cannot read image"),
     ('split-escapes', lambda r: ['train', *common(r, dataset=r/'escape'/'split_zhou_Escape.json')], 'leaves the image folder'),
     ('torchscript-untrusted', lambda r: ['zeroshot', '--dataset', 'toy', '--backbone', 'Tiny-ViT', '--pretrained', str(r/'scripted.pt'),
                                          '--data-root', str(r/'data'), '--output-dir', str(r/'runs'), '--cache-dir', 'none', '--device', 'cpu'],
