@@ -342,7 +342,10 @@ def load_dataset(name:str,           # registered name, path to a split file, or
         if not folder.is_dir(): raise FileNotFoundError(f"data set {name!r} expected at {str(folder)!r} (data root {str(root)!r}) but that folder does not exist")
         splits = info.reader(folder) if info.reader else read_split(folder/info.split_file, folder/info.image_dir)
         template, source = info.template, name
-    elif p.suffix == '.json': splits, template, folder = read_split(p, p.parent/'images'), 'a photo of a {}.', p.parent
+    elif p.suffix == '.json':
+        known = next((i for i in DATASETS.values() if i.split_file == p.name), None)    # a benchmark's own split file
+        images = p.parent/(known.image_dir if known and (p.parent/known.image_dir).is_dir() else 'images')
+        splits, template, folder = read_split(p, images), known.template if known else 'a photo of a {}.', p.parent
     elif p.is_dir(): splits, template, folder = read_image_folder(p), 'a photo of a {}.', p
     else: raise ValueError(f"unknown data set {name!r}: not a registered name ({', '.join(DATASETS)}), a split file or a folder")
     if name not in DATASETS: source = str(p.resolve())
