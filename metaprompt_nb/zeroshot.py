@@ -32,12 +32,20 @@ def class_text_features(model, tokenizer, classnames, templates='a photo of a {}
     return F.normalize(torch.stack(feats).mean(0), dim=-1)
 
 # %% ../nbs/03_zeroshot.ipynb #0d1c288c
-def _feature_key(backbone, items) -> str:
-    h = hashlib.sha1(f"{backbone.key}\n{backbone.preprocess!r}".encode())
-    for d in items:
-        st = os.stat(d.impath)
-        h.update(f"{d.impath}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{d.label}\n".encode())
-    return h.hexdigest()
+def _identity(path) -> str:
+    "A file's identity: real path, size, modification and status-change times (any rewrite changes the last)"
+    st = os.stat(path); return f"{os.path.realpath(path)}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}"
+
+def _shard(cache_dir, backbone, folder) -> Path:
+    "The cache file of the images of `folder` under `backbone` and its preprocessing"
+    return Path(cache_dir).expanduser()/f"{hashlib.sha1(f'{backbone.key}|{backbone.preprocess!r}|{folder}'.encode()).hexdigest()}.pt"
+
+def _read_shard(path) -> dict:
+    "{image identity: features} of a cache file; {} when there is none, or (with a warning) when it is unreadable"
+    if not path.is_file(): return {}
+    try: s = torch.load(path, weights_only=True); return dict(zip(s['ids'], s['features']))
+    except Exception: warnings.warn(f"feature cache entry {path} is unreadable; its images are encoded again")
+    return {}
 
 # %% ../nbs/03_zeroshot.ipynb #56b43bff
 def image_dtype(model) -> torch.dtype:
@@ -51,6 +59,12 @@ def image_features(model, x, device='cpu'):
     return F.normalize(model.encode_image(x.to(device, image_dtype(model))).float(), dim=-1)
 
 @torch.no_grad()
+def _encode(backbone, items, batch_size, device, workers, progress):
+    dl = DataLoader(ImageList(items, backbone.preprocess), batch_size=batch_size, num_workers=workers)
+    return torch.cat([image_features(backbone.model, x, device).cpu()
+                      for x, _ in tqdm(dl, desc='encoding images', disable=not progress, leave=False)])
+
+@torch.no_grad()
 def encode_images(backbone,           # a `CLIPBackbone`
                   items,              # list of `Datum`
                   batch_size:int=128,
@@ -59,21 +73,21 @@ def encode_images(backbone,           # a `CLIPBackbone`
                   workers:int=0,      # DataLoader workers
                   progress:bool=True,
                  ):
-    "Normalised image features [N, D] and labels [N] of `items`, from the cache when available"
-    path = Path(cache_dir).expanduser()/f"{_feature_key(backbone, items)}.pt" if cache_dir else None
-    if path is not None and path.is_file():
-        try:
-            c = torch.load(path, weights_only=True)
-            if len(c['labels']) == len(items): return c['features'], c['labels']
-        except Exception: pass
-        warnings.warn(f"feature cache entry {path} is unreadable or does not match; computing it again")
-    dl = DataLoader(ImageList(items, backbone.preprocess), batch_size=batch_size, num_workers=workers)
-    feats, labels = [], []
-    for x, y in tqdm(dl, desc='encoding images', disable=not progress, leave=False):
-        feats.append(image_features(backbone.model, x, device).cpu()); labels.append(y)
-    feats, labels = torch.cat(feats), torch.cat(labels)
-    if path is not None: _write_cache(path, dict(features=feats, labels=labels))
-    return feats, labels
+    "Normalised image features [N, D] and labels [N] of `items`, each image's from the cache when its file is unchanged"
+    labels = torch.tensor([d.label for d in items])
+    if not cache_dir or not all(isinstance(d.impath, (str, os.PathLike)) for d in items):   # in-memory images: no cache
+        return _encode(backbone, items, batch_size, device, workers, progress), labels
+    real = [os.path.realpath(d.impath) for d in items]
+    ids, folders = [_identity(p) for p in real], [os.path.dirname(p) for p in real]
+    known = {f: _read_shard(_shard(cache_dir, backbone, f)) for f in dict.fromkeys(folders)}
+    todo = [i for i, (f, k) in enumerate(zip(folders, ids)) if k not in known[f]]
+    if todo:
+        for i, x in zip(todo, _encode(backbone, [items[i] for i in todo], batch_size, device, workers, progress)): known[folders[i]][ids[i]] = x
+        paths = set(real)
+        for f in dict.fromkeys(folders[i] for i in todo):   # rewritten with the new images, without the replaced files' old ones
+            keep = {k: v for k, v in known[f].items() if k in ids or k.rsplit('|', 3)[0] not in paths}
+            _write_cache(_shard(cache_dir, backbone, f), dict(ids=list(keep), features=torch.stack(list(keep.values()))))
+    return torch.stack([known[f][k] for f, k in zip(folders, ids)]), labels
 
 def save_atomic(obj, path) -> Path:
     "`torch.save` through a temporary file of this process's own, renamed into place; a failed write is an `OSError`"
