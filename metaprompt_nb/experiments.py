@@ -6,19 +6,21 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/experiments.html.md"""
 
 # %% auto #0
 __all__ = ['SUBSAMPLES', 'pick_device', 'init_distributed', 'as_settings', 'resolve_precision', 'backbone_for', 'show_progress',
-           'write_json', 'provenance', 'zeroshot_results', 'metrics_of', 'zeroshot', 'make_learner', 'eval_run',
-           'finished', 'run_lock', 'run', 'train', 'zeroshot_metrics', 'gram_meta_train', 'evaluate_run']
+           'write_json', 'provenance', 'check_subsample', 'held_out', 'subsample_items', 'zeroshot_results',
+           'metrics_of', 'zeroshot', 'make_learner', 'eval_run', 'finished', 'run_lock', 'run', 'train',
+           'zeroshot_metrics', 'gram_meta_train', 'evaluate_run']
 
 # %% ../nbs/40_experiments.ipynb #b620b745
 import fcntl, inspect, json, os, platform, shutil, sys, time
 from contextlib import contextmanager, nullcontext, suppress
+from dataclasses import replace
 from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
 import metaprompt_nb
 from .settings import Settings, ConfigError
 from .backbone import load_clip
-from .data import load_dataset, subsample_classes, classnames_of, SPLITS
+from .data import load_dataset, subsample_classes, classnames_of, domain_items, SPLITS
 from .zeroshot import evaluate_zeroshot, evaluate_base_new, base_new_table, harmonic_mean, ResultsTable, plot_zeroshot
 from .training import Trainer, evaluate, plot_history, CheckpointError
 from .learners.base import learner_class
@@ -95,17 +97,36 @@ def provenance(**extra) -> dict:
                 host=platform.node(), command=' '.join(sys.argv), time=time.strftime('%Y-%m-%d %H:%M:%S'), **extra)
 
 # %% ../nbs/40_experiments.ipynb #c01526cf
-SUBSAMPLES = ('all', 'base2new')
+SUBSAMPLES = ('all', 'base2new', 'heldout-<domain>')
 
 def _check_choice(name, value, choices):
     if value not in choices: raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+
+def check_subsample(subsample:str) -> str:
+    "`subsample` when it is 'all', 'base2new' or 'heldout-<domain>' (leave that domain out), else a one-line error"
+    if subsample not in SUBSAMPLES[:2] and not (isinstance(subsample, str) and subsample.startswith('heldout-') and subsample[8:]):
+        raise ConfigError(f"subsample must be one of {', '.join(SUBSAMPLES)}; got {subsample!r}")
+    return subsample
+
+def held_out(subsample:str) -> str|None:
+    "The domain a 'heldout-<domain>' subsample leaves out, else None"
+    return subsample[8:] if subsample.startswith('heldout-') else None
+
+def subsample_items(data, subsample:str, split:str='train') -> list:
+    "The items of `split` a run of `subsample` uses: base classes to train on (base2new), the other domains to train on and the left-out one to test on (heldout-<domain>)"
+    items = data.splits[split]
+    if (target := held_out(subsample)) is not None:
+        try: return domain_items(items, target, held_out=split != 'train')
+        except ValueError as e: raise ConfigError(f"{data.name}: {e}") from None
+    return subsample_classes(items, 'base') if subsample == 'base2new' and split == 'train' else items
 
 def zeroshot_results(backbone, data, subsample='all', split='test', templates=None, device='cpu', eval_batch_size=128,
                      cache_dir=None, workers=0, quiet=False) -> dict:
     "{'all': result} or {'base': result, 'new': result} of zero-shot CLIP on a loaded data set"
     kw = dict(split=split, templates=list(templates) if templates else None, device=device, batch_size=eval_batch_size,
               cache_dir=cache_dir, workers=workers, progress=show_progress(quiet))
-    return {'all': evaluate_zeroshot(backbone, data, **kw)} if subsample == 'all' else evaluate_base_new(backbone, data, **kw)
+    if held_out(subsample): data = replace(data, splits={**data.splits, split: subsample_items(data, subsample, split)})
+    return evaluate_base_new(backbone, data, **kw) if subsample == 'base2new' else {'all': evaluate_zeroshot(backbone, data, **kw)}
 
 def metrics_of(res:dict) -> dict:
     "{'all': acc} or {'base': acc, 'new': acc, 'hm': H} of evaluation results"
@@ -117,7 +138,7 @@ def zeroshot(dataset:str=None,      # registered name (OxfordPets, toy, ...), a 
              data_root:str=None,    # root folder of registered data sets
              backbone:str=None,     # open_clip model name, 'hf-hub:...', 'local-dir:...' or a packaged model
              pretrained:str=None,   # pretrained tag, checkpoint file, or 'none' for random init
-             subsample:str='all',   # 'all' classes, or 'base2new' for the base / new / HM report
+             subsample:str='all',   # 'all' classes, 'base2new' for the base / new / HM report, or heldout-<domain>
              split:str='test',      # split to evaluate
              templates:str=None,    # template(s) to use instead of the data set's, separated by '|'
              eval_batch_size:int=None, # images per batch
@@ -133,7 +154,7 @@ def zeroshot(dataset:str=None,      # registered name (OxfordPets, toy, ...), a 
     S = as_settings(settings)
     a = S.resolve(dataset=dataset, data_root=data_root, backbone=backbone, pretrained=pretrained, eval_batch_size=eval_batch_size,
                   precision=precision, device=device, output_dir=output_dir, cache_dir=cache_dir, workers=workers)
-    _check_choice('subsample', subsample, SUBSAMPLES); _check_choice('split', split, SPLITS)
+    check_subsample(subsample); _check_choice('split', split, SPLITS)
     dev, tpl = pick_device(a['device']), tuple(templates.split('|')) if templates else None
     data = load_dataset(a['dataset'], a['data_root'])
     bb = backbone_for(a['backbone'], a['pretrained'], a['precision'], dev, quiet)
@@ -141,8 +162,8 @@ def zeroshot(dataset:str=None,      # registered name (OxfordPets, toy, ...), a 
     res = zeroshot_results(bb, data, subsample, split, tpl, dev, a['eval_batch_size'], _cache(a), a['workers'], quiet)
     out, metrics = spec.folder(a['output_dir']), metrics_of(res)
     meta = dict(backbone=bb.name, pretrained=bb.pretrained, weights=bb.fingerprint, split=split, spec=spec.key)
-    table = (ResultsTable([dict(dataset=data.name, accuracy=metrics['all'], n=res['all']['n'])], title='zero-shot', meta=meta) if subsample == 'all'
-             else base_new_table({data.name: (metrics['base'], metrics['new'])}, 'zero-shot', meta))
+    table = (base_new_table({data.name: (metrics['base'], metrics['new'])}, 'zero-shot', meta) if subsample == 'base2new'
+             else ResultsTable([dict(dataset=data.name, accuracy=metrics['all'], n=res['all']['n'])], title='zero-shot', meta=meta))
     out.mkdir(parents=True, exist_ok=True)
     for h, r in res.items(): _save_fig(plot_zeroshot(r), out/('per_class.png' if h == 'all' else f'per_class_{h}.png'))
     per_class = {h: dict(zip(r['classnames'], r['per_class'])) for h, r in res.items()}
@@ -157,9 +178,9 @@ def make_learner(spec:RunSpec, backbone, classnames):
     return learner_class(spec.learner)(backbone.model, backbone.tokenizer, classnames, spec.learner_config)
 
 def eval_run(backbone, learner, data, subsample, device, cache_dir, eval_batch_size=128) -> dict:
-    "Test accuracy of a trained learner: {'all': acc} or {'base': acc, 'new': acc, 'hm': ...}"
-    test = data.splits['test']
-    if subsample == 'all': return metrics_of({'all': evaluate(backbone, learner, test, eval_batch_size, device, cache_dir)})
+    "Test accuracy of a trained learner: {'all': acc} (all classes, or the left-out domain) or {'base': acc, 'new': acc, 'hm': ...}"
+    test = subsample_items(data, subsample, 'test')
+    if subsample != 'base2new': return metrics_of({'all': evaluate(backbone, learner, test, eval_batch_size, device, cache_dir)})
     res = {}
     for h in ('base', 'new'):
         items = subsample_classes(test, h); learner.set_classes(classnames_of(items))
@@ -199,7 +220,7 @@ def run(spec:RunSpec, backbone, data, output_dir, device='cpu', cache_dir=None, 
         world = torch.distributed.get_world_size() if distributed and torch.distributed.is_initialized() else 1
         if rank == 0: write_json(out/'run.json', dict(spec=spec.to_dict(), key=spec.key, provenance=provenance(
             data_root=str(data_root), device=device, processes=world, workers=workers)))
-        train_items = subsample_classes(data.splits['train'], 'base' if spec.data.subsample == 'base2new' else 'all')
+        train_items = subsample_items(data, spec.data.subsample, 'train')
         try:
             torch.manual_seed(spec.data.seed)
             lrn = make_learner(spec, backbone, classnames_of(train_items))
@@ -225,7 +246,7 @@ def run(spec:RunSpec, backbone, data, output_dir, device='cpu', cache_dir=None, 
 def train(method:str='coop',      # a method (prograd, kgcoop, ...), a learner (plain training: coop, vpt, ...), 'method+learner', or zeroshot
           dataset:str=None,       # registered name, split file or image folder
           learner:str=None,       # the learner; default: the method's paper's
-          subsample:str='base2new', # 'base2new': train on base classes, test base and new; 'all': all classes
+          subsample:str='base2new', # 'base2new': train on base classes, test base and new; 'all': all classes; heldout-<domain>
           shots:int=None,         # K training images per class
           seed:int=1,             # seed of the K-shot draw and of training
           epochs:int=None,        # default: the recipe's ([<method>.train], [<learner>.train])
@@ -246,7 +267,7 @@ def train(method:str='coop',      # a method (prograd, kgcoop, ...), a learner (
     S = as_settings(settings)
     a = S.resolve(dataset=dataset, data_root=data_root, backbone=backbone, pretrained=pretrained, shots=shots, precision=precision,
                   device=device, output_dir=output_dir, cache_dir=cache_dir, workers=workers, eval_batch_size=eval_batch_size)
-    _check_choice('subsample', subsample, SUBSAMPLES)
+    check_subsample(subsample)
     if method == 'zeroshot':
         return zeroshot_metrics(a['dataset'], subsample, data_root=a['data_root'], backbone=a['backbone'], pretrained=a['pretrained'],
                                 precision=a['precision'], device=a['device'], cache_dir=a['cache_dir'], workers=a['workers'], quiet=quiet, settings=S)
@@ -254,13 +275,15 @@ def train(method:str='coop',      # a method (prograd, kgcoop, ...), a learner (
     if learner and l and learner != l: raise ConfigError(f"{method!r} names learner {l!r}, but --learner is {learner!r}")
     if resume and fresh: raise ConfigError("--resume and --fresh contradict each other; give one")
     given = dict(epochs=epochs, lr=lr, batch_size=batch_size, n_views=n_views)
-    recipe(S, m, learner or l, options, given)             # every option checked before any data is touched
+    protocol = 'dg' if held_out(subsample) else None      # leave-one-domain-out reads the [dg.*] recipes
+    recipe(S, m, learner or l, options, given, protocol=protocol)   # every option checked before any data is touched
     rank = init_distributed() if distributed else 0
     dev = pick_device(a['device'], rank)
     data = load_dataset(a['dataset'], a['data_root'], shots=a['shots'], seed=seed)
-    r = recipe(S, m, learner or l, options, given, data.template, data.source, a['shots'])
+    r = recipe(S, m, learner or l, options, given, data.template, data.source, a['shots'], protocol)
     if getattr(r.learner_config, 'class_specific', False) and subsample == 'base2new':
         raise ConfigError("class-specific context (csc) has no context for new classes: use --subsample all")
+    subsample_items(data, subsample)                      # a left-out domain the data set lacks: an error before any work
     bb = backbone_for(a['backbone'], a['pretrained'], a['precision'], dev, quiet)
     spec = run_spec(r, data_spec(data, subsample, a['shots'], seed), backbone_spec(bb))
     return run(spec, bb, data, a['output_dir'], dev, _cache(a), a['workers'], a['eval_batch_size'], resume, fresh, distributed, quiet, a['data_root'])
@@ -299,7 +322,7 @@ def gram_meta_train(out:str=None,       # file for θ0 and φ; default: `path` o
 # %% ../nbs/40_experiments.ipynb #f883c387
 def evaluate_run(run:str,              # run folder written by `train`
          dataset:str=None,      # evaluate on this data set instead of the run's
-         subsample:str=None,    # 'all' or 'base2new'; default: the run's
+         subsample:str=None,    # 'all', 'base2new' or heldout-<domain>; default: the run's
          data_root:str=None,    # data root of the data set (default: the one the run used)
          device:str=None, cache_dir:str=None, eval_batch_size:int=None, settings:str=None):
     "Evaluate a trained run's checkpoint (few-shot accuracy or the base-to-new report)"
@@ -311,7 +334,7 @@ def evaluate_run(run:str,              # run folder written by `train`
     a = S.resolve(data_root=data_root or (r['provenance'].get('data_root') if not dataset else None), device=device,
                   cache_dir=cache_dir, eval_batch_size=eval_batch_size)
     sub = subsample or spec.data.subsample
-    _check_choice('subsample', sub, SUBSAMPLES)
+    check_subsample(sub)
     dev = pick_device(a['device'])
     bb = backbone_for(spec.backbone.name, spec.backbone.pretrained, spec.backbone.precision, dev)
     if bb.fingerprint != spec.backbone.fingerprint: raise ConfigError(f"the weights of {bb.name} ({bb.pretrained}) changed since {run} was trained")

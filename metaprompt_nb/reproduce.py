@@ -16,17 +16,17 @@ from typing import Annotated
 import numpy as np, torch
 import matplotlib.pyplot as plt
 from .settings import ConfigError
-from .data import load_dataset
+from .data import load_dataset, domains_of, DG_DATASETS
 from .zeroshot import harmonic_mean, ResultsTable
 from .spec import recipe, run_spec, data_spec, backbone_spec, parse_method, run_name
 from .experiments import (as_settings, backbone_for, pick_device, run, finished, evaluate_run, zeroshot_results,
-                                       metrics_of, write_json, _save_fig, _cache, _check_choice)
+                                       metrics_of, write_json, _save_fig, _cache, _check_choice, held_out)
 
 # %% ../nbs/41_reproduce.ipynb #3b394ed7
 COOP_DATASETS = ['ImageNet', 'Caltech101', 'OxfordPets', 'StanfordCars', 'OxfordFlowers', 'Food101', 'FGVCAircraft',
                  'SUN397', 'DescribableTextures', 'EuroSAT', 'UCF101']
 IMAGENET_VARIANTS = ['ImageNetV2', 'ImageNetSketch', 'ImageNetA', 'ImageNetR']
-PROTOCOLS = ('base2new', 'fewshot', 'domain', 'crossdataset')
+PROTOCOLS = ('base2new', 'fewshot', 'domain', 'crossdataset', 'dg')
 
 # %% ../nbs/41_reproduce.ipynb #31f105da
 REPORTED = Path(str(files('metaprompt_nb')/'assets'/'papers'/'reported_results.csv'))
@@ -38,8 +38,9 @@ def reported_results(protocol=None, shots:int|None=None) -> list:
     return [r for r in rows if protocol in (None, r['protocol']) and shots in (None, r['shots'])]
 
 # %% ../nbs/41_reproduce.ipynb #09f6b05d
-def _jobs(protocol, methods, datasets, seeds, source):
-    "(method, train data set, seed, subsample, evaluation data sets) of every run of a protocol"
+def _jobs(protocol, methods, datasets, seeds, source, domains:dict|None=None):
+    "(method, train data set, seed, subsample, evaluation data sets) of every run of a protocol (`domains`: of each dg data set)"
+    if protocol == 'dg': return [(m, d, s, f'heldout-{t}', [d]) for m in methods for d in datasets for t in domains[d] for s in seeds]
     if protocol in ('base2new', 'fewshot'):
         sub = 'base2new' if protocol == 'base2new' else 'all'
         return [(m, d, s, sub, [d]) for m in methods for d in datasets for s in seeds]
@@ -56,7 +57,8 @@ def _run_one(job, ctx:dict, train:bool=True) -> tuple:
         return res, None
     method, learner = parse_method(name)
     data = load_dataset(ds, a['data_root'], shots=a['shots'], seed=seed)
-    spec = run_spec(recipe(S, method, learner, ctx['options'], ctx['train'], data.template, data.source, a['shots']), data_spec(data, sub, a['shots'], seed), backbone_spec(bb))
+    r = recipe(S, method, learner, ctx['options'], ctx['train'], data.template, data.source, a['shots'], 'dg' if held_out(sub) else None)
+    spec = run_spec(r, data_spec(data, sub, a['shots'], seed), backbone_spec(bb))
     if train: first = run(spec, bb, data, a['output_dir'], ctx['device'], _cache(a), a['workers'], a['eval_batch_size'], resume=True,
                           distributed=False, quiet=ctx['quiet'], data_root=a['data_root'])
     else: first = finished(spec.folder(a['output_dir']), spec)
@@ -81,18 +83,26 @@ def _compared(ours:dict, reported:dict, names:dict) -> dict:
     return {**ours, **{f'reported_{k}' if k != 'accuracy' else 'reported': '' if rep[k] is None else rep[k] for k in names},
             **{f'diff_{k}' if k != 'accuracy' else 'diff': '' if rep[k] is None else ours[names[k]] - rep[k] for k in names}}
 
-def aggregate(protocol, results:dict, title='', meta:dict|None=None, source:str|None=None) -> ResultsTable:
-    "Papers'-format table of {method: {dataset: [metrics per seed]}}: seed means, the average row, reported numbers, differences"
+def _averages(protocol, names:list, source=None, domains:dict|None=None) -> dict:
+    "{average row: (the rows it averages, whether those are the papers' own)}: over data sets, or over each dg data set's left-out domains"
+    if protocol == 'dg':
+        groups = {}
+        for n in names: groups.setdefault(n.split('/')[0], []).append(n)
+        return {g: (v, {n.split('/', 1)[1] for n in v} == set((domains or {}).get(g, ()))) for g, v in groups.items() if len(v) > 1}
+    over = [n for n in names if n != source]
+    avg = 'Average' if protocol in ('base2new', 'fewshot') else 'Average (targets)'
+    return {avg: (over, set(over) == set(PAPERS_DATASETS[protocol]))} if len(over) > 1 else {}
+
+def aggregate(protocol, results:dict, title='', meta:dict|None=None, source:str|None=None, domains:dict|None=None) -> ResultsTable:
+    "Papers'-format table of {method: {dataset: [metrics per seed]}}: seed means, the average rows, reported numbers, differences"
     meta, keys = dict(meta or {}), ('base', 'new') if protocol == 'base2new' else ('all',)
-    rep, avg = _reported(protocol, meta), 'Average' if protocol in ('base2new', 'fewshot') else 'Average (targets)'
-    rows = []
+    rep, rows = _reported(protocol, meta), []
     for m, per_ds in results.items():
         mean = {d: {k: _mean([x[k] for x in v]) for k in keys} for d, v in per_ds.items()}
-        over = [d for d in mean if d != source]
-        if len(over) > 1: mean[avg] = {k: _mean([mean[d][k] for d in over]) for k in keys}
-        papers = set(over) == set(PAPERS_DATASETS[protocol])   # a reported average is over the papers' data sets
+        averages = _averages(protocol, list(mean), source, domains)
+        for a, (over, _) in averages.items(): mean[a] = {k: _mean([mean[d][k] for d in over]) for k in keys}
         for d, v in mean.items():
-            r = rep.get((m, d), {}) if d != avg or papers else {}
+            r = rep.get((m, d), {}) if d not in averages or averages[d][1] else {}   # a reported average: over the papers' rows
             if protocol == 'base2new':
                 ours = dict(base=v['base'], new=v['new'], hm=harmonic_mean(v['base'], v['new']))
                 rows.append(dict(method=m, dataset=d, **_compared(ours, r, dict(base='base', new='new', hm='hm'))))
@@ -164,9 +174,9 @@ def _save_fewshot_curve(table, folder:Path):
     _save_fig(plot_fewshot(tables, f"few-shot, {table.meta['backbone']}, seeds {table.meta['seeds']}"), folder/'curve.png')
 
 # %% ../nbs/41_reproduce.ipynb #216a1849
-def reproduce(protocol:str='base2new',                                  # base2new, fewshot, domain or crossdataset
+def reproduce(protocol:str='base2new',                                  # base2new, fewshot, domain, crossdataset or dg
               methods:Annotated[str, "runs: zeroshot, a learner (plain), a method, or 'method+learner'", dict(nargs='+')]=('zeroshot', 'coop'),
-              datasets:Annotated[str, 'data sets (default: the 11 of CoOp, or the ImageNet variants for domain)', dict(nargs='+')]=None,
+              datasets:Annotated[str, 'data sets (default: the 11 of CoOp; the ImageNet variants for domain; PACS, VLCS, OfficeHome, DomainNet for dg)', dict(nargs='+')]=None,
               seeds:Annotated[int, 'seeds; default from settings.ini', dict(nargs='+')]=None,
               shots:int=None,          # K; default from settings.ini
               source:str='ImageNet',   # training data set of the domain and crossdataset protocols
@@ -184,9 +194,12 @@ def reproduce(protocol:str='base2new',                                  # base2n
                   output_dir=output_dir, cache_dir=cache_dir, workers=workers, eval_batch_size=eval_batch_size)
     ctx = dict(settings=S, args=a, options=options, quiet=quiet, train=dict(epochs=epochs, lr=lr, batch_size=batch_size))
     for name in methods:                                  # every pair and option checked before the first run
-        if name != 'zeroshot': recipe(S, *parse_method(name), options, ctx['train'])
-    datasets = list(datasets or (IMAGENET_VARIANTS if protocol == 'domain' else COOP_DATASETS))
-    jobs = _jobs(protocol, list(methods), datasets, list(a['seeds']), source)
+        if name != 'zeroshot': recipe(S, *parse_method(name), options, ctx['train'], protocol='dg' if protocol == 'dg' else None)
+    datasets = list(datasets or dict(domain=IMAGENET_VARIANTS, dg=list(DG_DATASETS)).get(protocol, COOP_DATASETS))
+    domains = {d: domains_of(load_dataset(d, a['data_root']).splits['test']) for d in datasets} if protocol == 'dg' else None
+    if flat := [d for d, v in (domains or {}).items() if len(v) < 2]:
+        raise ConfigError(f"protocol dg needs data sets of several domains; {', '.join(flat)} has one (a multi-domain one: {', '.join(DG_DATASETS)}, world-<task>-dg)")
+    jobs = _jobs(protocol, list(methods), datasets, list(a['seeds']), source, domains)
     rank, world = int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
     if world > 1 and torch.cuda.is_available(): torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
     ctx['device'] = pick_device(a['device'], int(os.environ.get('LOCAL_RANK', 0)))
@@ -200,12 +213,12 @@ def reproduce(protocol:str='base2new',                                  # base2n
     for i, job in enumerate(jobs):                        # the other processes' runs are finished: read them back
         res, sched = mine[i] if i in mine else _run_one(job, ctx, train=False)
         if sched: schedules[job[0]] = sched
-        for d, m in res.items(): results.setdefault(job[0], {}).setdefault(d, []).append(m)
+        for d, m in res.items(): results.setdefault(job[0], {}).setdefault(f"{d}/{held_out(job[3])}" if protocol == 'dg' else d, []).append(m)
     common = set(schedules.values())
     meta = dict(backbone=bb.name, pretrained=bb.pretrained, weights=bb.fingerprint, precision=bb.precision, shots=a['shots'],
                 seeds=list(a['seeds']), schedule=common.pop() if len(common) == 1 else 'each method its own (schedules)', schedules=schedules)
     table = aggregate(protocol, results, f"{protocol}, {bb.name} ({bb.pretrained or 'random init'}), {a['shots']} shots, seeds {list(a['seeds'])}", meta,
-                      source if protocol in ('domain', 'crossdataset') else None)
+                      source if protocol in ('domain', 'crossdataset') else None, domains)
     out = Path(a['output_dir'])/'reproduce'/protocol/(f"shots{a['shots']}" if protocol == 'fewshot' else '')
     table.save(out/'table.md'); table.save(out/'table.json')
     if protocol == 'base2new': _save_fig(plot_base_new(table, table.title), out/'base_new.png')

@@ -157,6 +157,8 @@ class Trainer:
 @patch
 def _setup_data(self:Trainer):
     self.labels = torch.tensor([d.label for d in self.train_items])
+    domains = sorted({d.domain for d in self.train_items})            # one '' where the data set has no domains
+    self.domain_ids = torch.tensor([domains.index(d.domain) for d in self.train_items])
     self.tfm = train_transform(self.backbone) if self.augment else self.backbone.preprocess
     if self.cached and self.n_views:
         self.views = encode_views(self.backbone, self.train_items, self.n_views, self.seed, device=self.device,
@@ -165,7 +167,7 @@ def _setup_data(self:Trainer):
 
 @patch
 def _batches(self:Trainer):
-    "Batches of the epoch; `self.ib` holds the item indices of this process's share of the current one, `self.n_global` its size"
+    "Batches of the epoch; `self.ib` holds the item indices of this process's share of the current one, `batch_index` all of them"
     N, bs = len(self.labels), self.batch_size
     perm = torch.randperm(N, generator=self.gen)
     n_batches = N // bs if N >= bs else 1          # Dassl: drop_last when the set holds at least one batch
@@ -177,14 +179,14 @@ def _batches(self:Trainer):
             self.view_order = torch.rand(N, V, generator=self.gen).argsort(1)
         view = self.view_order[:, self.epoch % V]
         for b, self.ib in zip(batches, shares):
-            self.n_global = len(b)
+            self.n_global, self.batch_index = len(b), b
             yield self.views[view[self.ib], self.ib].to(self.device), self.labels[self.ib].to(self.device)
     else:
         base, idx = int(torch.randint(2**31, (1,), generator=self.gen)), torch.cat(shares).tolist()
         dl = DataLoader(SeededImages(self.train_items, self.tfm, idx, [item_seed(base, i) for i in idx]),
                         batch_size=len(shares[0]), num_workers=self.workers)
         for b, self.ib, (x, y) in zip(batches, shares, dl):
-            self.n_global = len(b)
+            self.n_global, self.batch_index = len(b), b
             m = self.backbone.model
             yield (image_features(m, x, self.device) if self.cached else x.to(self.device, image_dtype(m))), y.to(self.device)
 
@@ -253,6 +255,11 @@ def global_batch(self:Trainer) -> tuple:
         parts = (self.xb, self.yb, self.frozen_image())
         self._global = parts if self.world == 1 else tuple(self._gather(t) for t in parts)
     return self._global
+
+@patch
+def batch_domains(self:Trainer) -> torch.Tensor:
+    "Domain ids of the whole current batch in `global_batch`'s order (the training images' domains, numbered as sorted)"
+    return self.domain_ids[self.batch_index]
 
 # %% ../nbs/14_training.ipynb #16e16662
 @patch

@@ -9,14 +9,15 @@ __all__ = ['SHAPES', 'SHADES', 'SHADE_NAMES', 'COLOURS', 'SHADE_RGB', 'SHADE_COL
            'COUNTS', 'DOMAINS', 'PRETRAIN_DOMAINS', 'S', 'SYNONYMS', 'SYNONYM_P', 'PLURALS', 'POSITION_PHRASES',
            'OPENINGS', 'BACKGROUNDS', 'MENTION_P', 'COMMON', 'WORLD_TASKS', 'WORLD_TEMPLATES', 'synonym_rates',
            'shape_mask', 'sample_attrs', 'render', 'unseen_pair', 'caption', 'world_batch', 'world_captions',
-           'world_stream', 'world_split', 'world_dataset_name', 'make_world_datasets']
+           'world_stream', 'world_split', 'world_dataset_name', 'make_world_datasets', 'make_world_dg_dataset']
 
 # %% ../nbs/04_world.ipynb #ee85881d
 import hashlib
+from functools import partial
 from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
 from PIL import Image
-from .data import write_split, register_dataset
+from .data import write_split, register_dataset, read_domain_folder
 
 # %% ../nbs/04_world.ipynb #14cd3cd6
 SHAPES = ['circle', 'crescent', 'cross', 'diamond', 'heart', 'hexagon', 'ring', 'square', 'star', 'triangle']
@@ -311,3 +312,20 @@ for _t in WORLD_TASKS:
     for _d in DOMAINS:
         register_dataset(world_dataset_name(_t, _d), _dataset_dir(_t, _d), _split_file(_t, _d), 'images',
                          WORLD_TEMPLATES.get(_t, 'a photo of a {}.'), make=make_world_datasets)
+
+# %% ../nbs/04_world.ipynb #b2e5d9f3
+def make_world_dg_dataset(root, task:str, seed:int=0,
+                          n_per_class:int=25,  # images per class and domain
+                         ) -> str:
+    "Write `world-<task>-dg` under `root`: every domain's images of `task` in `<domain>/<class>/` folders; its name"
+    folder = Path(root)/f"{_dataset_dir(task)}_dg"
+    for dom in DOMAINS:
+        images, labels, classes = world_split(task, 'test', n_per_class, seed, dom)
+        for i, (im, l) in enumerate(zip(images, labels)):
+            f = folder/dom/classes[l].replace(' ', '_')/f'{i:05d}.png'; f.parent.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(im).save(f, compress_level=1)
+    return f"{world_dataset_name(task)}-dg"
+
+for _t in WORLD_TASKS:
+    register_dataset(f"{world_dataset_name(_t)}-dg", f"{_dataset_dir(_t)}_dg", template=WORLD_TEMPLATES.get(_t, 'a photo of a {}.'),
+                     reader=read_domain_folder, make=partial(make_world_dg_dataset, task=_t))

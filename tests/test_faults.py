@@ -85,6 +85,11 @@ PROBES = [  # (id, command and arguments given the fixture root, what the one li
     ('diverges', lambda r: ['train', *common(r, lr='1e30', epochs='3'), '--method', 'prometar'], 'training diverged at epoch'),
     ('eval-a-file', lambda r: ['eval', str(r/'afile')], 'is not a finished run folder'),
     ('pair-unsupported', lambda r: ['train', *common(r), '--method', 'promptsrc', '--learner', 'coop'], "'coop' lacks image"),
+    ('heldout-unknown-domain', lambda r: ['train', *common(r, dataset='world-shapes-dg', subsample='heldout-sketch')],
+     "unknown domain 'sketch': the data set has blurry, cartoon, clean, noisy, pixelated"),
+    ('dg-single-domain', lambda r: ['reproduce', '--protocol', 'dg', '--methods', 'coop', '--datasets', 'toy', '--backbone', 'tiny-world',
+                                    '--data-root', str(r/'data'), '--output-dir', str(r/'runs'), '--device', 'cpu'],
+     'protocol dg needs data sets of several domains; toy has one'),
 ]
 
 @pytest.mark.parametrize('name,args,message', PROBES, ids=[p[0] for p in PROBES])

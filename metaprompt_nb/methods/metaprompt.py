@@ -88,11 +88,13 @@ class MetaPrompt(Callback):
     order = 10
     def __init__(self, config:MetaPromptConfig|None=None, domains=None, **kwargs):   # domains: dg, trainer -> batch domain ids
         self.method = MetaPromptConfig.build({**(config.to_dict() if config else {}), **kwargs}, 'MetaPrompt')
-        if self.method.mode == 'dg' and domains is None: raise ConfigError("mode='dg' needs `domains`, a function trainer -> batch domain ids")
-        self.domains, self.n_tasks = domains, 0
+        self.domains, self.n_tasks = domains or (lambda tr: tr.batch_domains()), 0
 
     def setup(self, tr):
         check_learner(self.method, type(tr.learner), tr.learner.config)
+        if self.method.mode == 'dg' and len({d.domain for d in tr.train_items}) < 2:
+            raise ConfigError("MetaPrompt mode='dg' needs training images of several domains: a multi-domain data set "
+                              "(PACS, world-shapes-dg, ...) with --subsample heldout-<domain>")
         self.gen = torch.Generator().manual_seed(self.method.task_seed)
     def state_dict(self): return dict(gen=self.gen.get_state(), n_tasks=self.n_tasks)
     def load_state_dict(self, s): self.gen.set_state(s['gen']); self.n_tasks = s['n_tasks']
@@ -102,6 +104,6 @@ class MetaPrompt(Callback):
     def meta_step(self, tr):
         x, y, f_zs = tr.global_batch()
         m = self.method
-        total, n = metaprompt_meta_grads(tr.learner, x, y, f_zs, tr.lr_now, m.mode, m.n_splits, self.domains(tr) if self.domains else None, self.gen)
+        total, n = metaprompt_meta_grads(tr.learner, x, y, f_zs, tr.lr_now, m.mode, m.n_splits, self.domains(tr) if m.mode == 'dg' else None, self.gen)
         self.n_tasks += n
         return None if total is None else MetaUpdate(grads=total, scale=m.meta_step)
