@@ -37,6 +37,7 @@ def evaluate(run:str=None,          # a run folder written by `train`
              cache_dir:str=None,    # image-feature cache ('none' to disable)
              eval_batch_size:int=None, # images per batch
              settings:str=None,     # settings file instead of the nearest settings.ini
+             image_root:str=None,   # a run: the image folder of its split file given by path (default: beside it)
             ):
     "Evaluate a trained run's checkpoint, or the prompts a CoOp, CoCoOp, KgCoOp, MaPLe or PromptSRC checkpoint publishes"
     if (run is None) == (checkpoint is None): raise ConfigError("give a run folder or --checkpoint FILE (one of them)")
@@ -46,7 +47,8 @@ def evaluate(run:str=None,          # a run folder written by `train`
         given = dict(format=format, options=options, backbone=backbone, pretrained=pretrained, precision=precision, output_dir=output_dir)
         extra = [k for k in _CHECKPOINT_ONLY if given[k] is not None]
         if extra: raise ConfigError(f"--{extra[0].replace('_', '-')} applies to --checkpoint only; a run folder carries its own")
-        return evaluate_run(run, **common)
+        return evaluate_run(run, **common, image_root=image_root)
+    if image_root is not None: raise ConfigError("--image-root applies to a run folder only; --checkpoint evaluates a data set by name")
     return evaluate_published(checkpoint, format, **{**common, 'subsample': subsample or 'base2new'}, options=options, backbone=backbone,
                               pretrained=pretrained, precision=precision, output_dir=output_dir)
 

@@ -41,7 +41,7 @@ def read_split(path,      # a CoOp `split_zhou_<Name>.json`
     "The train/val/test lists of `Datum` of a CoOp split file"
     path, image_dir = Path(path), Path(image_dir)
     if not path.is_file(): raise FileNotFoundError(f"split file {str(path)!r} not found")
-    if not image_dir.is_dir(): raise FileNotFoundError(f"image folder {str(image_dir)!r} not found (split file {path})")
+    if not image_dir.is_dir(): raise FileNotFoundError(f"image folder {str(image_dir)!r} not found (split file {path}); give the folder its paths start from as --image-root")
     try: raw = json.loads(path.read_text())
     except json.JSONDecodeError as e: raise _bad(path, f"not valid JSON ({e})") from None
     if not isinstance(raw, dict) or set(SPLITS) - set(raw): raise _bad(path, f"expected keys {SPLITS}, got {list(raw) if isinstance(raw, dict) else type(raw).__name__}")
@@ -268,8 +268,8 @@ def _folder_items(root, classes):
     return [Datum(str(p), i, c.replace('_', ' ')) for i, c in enumerate(classes)
             for p in sorted((root/c).iterdir()) if p.suffix.lower() in IMAGE_EXTS]
 
-def read_image_folder(root, seed=0) -> dict:
-    "train/val/test `Datum` lists of `root/<class>/*` (split 50/20/30 per class) or of `root/{train,val,test}/<class>/*`"
+def read_image_folder(root, seed=0, split:bool=True) -> dict:
+    "train/val/test `Datum` lists of `root/<class>/*` (split 50/20/30 per class, or all in test) or of `root/{train,val,test}/<class>/*`"
     root = Path(root)
     if not root.is_dir(): raise FileNotFoundError(f"image folder {str(root)!r} not found")
     if (root/'train').is_dir():
@@ -277,7 +277,8 @@ def read_image_folder(root, seed=0) -> dict:
         return {s: _folder_items(root/s, classes) if (root/s).is_dir() else [] for s in SPLITS}
     classes = sorted(p.name for p in root.iterdir() if p.is_dir())
     if not classes: raise ValueError(f"{root} has no class sub-folders")
-    return split_per_class(_folder_items(root, classes), seed=seed)
+    items = _folder_items(root, classes)
+    return split_per_class(items, seed=seed) if split else dict(train=[], val=[], test=items)
 
 # %% ../nbs/02_data.ipynb #d8e3f0b2
 def read_domain_folder(root) -> dict:
@@ -353,9 +354,12 @@ def load_dataset(name:str,           # registered name, path to a split file, or
                  shots:int|None=None,# K: sample a K-shot train (and min(K,4)-shot val) subset
                  seed:int=1,         # seed of the K-shot draw
                  subsample:str='all',# 'all', 'base' or 'new' classes
+                 image_root=None,    # image folder of a split file given by path (default: the benchmark's, or `images/`, beside it)
+                 split_folder:bool=True, # an unsplit image folder: split 50/20/30 per class, or every image in test (a transfer target)
                 ) -> FewShotData:
     "Load a data set by name or path, optionally K-shot sampled and restricted to base or new classes"
     root, p = Path(root).expanduser(), Path(str(name)).expanduser()
+    if image_root is not None and p.suffix != '.json': raise ValueError(f"image_root is for a split file given by path; {name!r} is not one")
     if name in DATASETS:
         info = DATASETS[name]; folder = root/info.dir
         if not folder.is_dir() and info.make: _make(info, root)
@@ -364,9 +368,9 @@ def load_dataset(name:str,           # registered name, path to a split file, or
         template, source = info.template, name
     elif p.suffix == '.json':
         known = next((i for i in DATASETS.values() if i.split_file == p.name), None)    # a benchmark's own split file
-        images = p.parent/(known.image_dir if known and (p.parent/known.image_dir).is_dir() else 'images')
+        images = Path(image_root).expanduser() if image_root else p.parent/(known.image_dir if known and (p.parent/known.image_dir).is_dir() else 'images')
         splits, template, folder = read_split(p, images), known.template if known else 'a photo of a {}.', p.parent
-    elif p.is_dir(): splits, template, folder = read_image_folder(p), 'a photo of a {}.', p
+    elif p.is_dir(): splits, template, folder = read_image_folder(p, split=split_folder), 'a photo of a {}.', p
     else: raise ValueError(f"unknown data set {name!r}: not a registered name ({', '.join(DATASETS)}), a split file or a folder")
     if name not in DATASETS: source = str(p.resolve())
     check_data(splits, name)

@@ -147,6 +147,7 @@ def zeroshot(dataset:str=None,      # registered name (OxfordPets, toy, ...), a 
              output_dir:str=None,   # results go under <output_dir>/zeroshot/<dataset>/
              cache_dir:str=None,    # image-feature cache ('none' to disable)
              workers:int=None,      # DataLoader workers
+             image_root:str=None,   # image folder of a split file given as `dataset` (default: beside it)
              quiet:bool=False,      # no progress bars
              settings:str=None,     # settings file instead of the nearest settings.ini
             ):
@@ -156,7 +157,7 @@ def zeroshot(dataset:str=None,      # registered name (OxfordPets, toy, ...), a 
                   precision=precision, device=device, output_dir=output_dir, cache_dir=cache_dir, workers=workers)
     check_subsample(subsample); _check_choice('split', split, SPLITS)
     dev, tpl = pick_device(a['device']), tuple(templates.split('|')) if templates else None
-    data = load_dataset(a['dataset'], a['data_root'])
+    data = load_dataset(a['dataset'], a['data_root'], image_root=image_root)
     bb = backbone_for(a['backbone'], a['pretrained'], a['precision'], dev, quiet)
     spec = ZeroShotSpec(data_spec(data, subsample), backbone_spec(bb), split, tpl)
     res = zeroshot_results(bb, data, subsample, split, tpl, dev, a['eval_batch_size'], _cache(a), a['workers'], quiet)
@@ -257,6 +258,7 @@ def train(method:str='coop',      # a method (prograd, kgcoop, ...), a learner (
           data_root:str=None, backbone:str=None, pretrained:str=None, precision:str=None, device:str=None,
           output_dir:str=None, cache_dir:str=None, workers:int=None,
           eval_batch_size:int=None, # images per batch when evaluating
+          image_root:str=None,    # image folder of a split file given as --dataset (default: beside it)
           resume:bool=False,      # continue the run's unfinished checkpoint
           fresh:bool=False,       # train again, discarding the run's checkpoint and results
           distributed:bool=True,  # under torchrun, share this run's batches with the other processes
@@ -269,7 +271,7 @@ def train(method:str='coop',      # a method (prograd, kgcoop, ...), a learner (
                   device=device, output_dir=output_dir, cache_dir=cache_dir, workers=workers, eval_batch_size=eval_batch_size)
     check_subsample(subsample)
     if method == 'zeroshot':
-        return zeroshot_metrics(a['dataset'], subsample, data_root=a['data_root'], backbone=a['backbone'], pretrained=a['pretrained'],
+        return zeroshot_metrics(a['dataset'], subsample, image_root=image_root, data_root=a['data_root'], backbone=a['backbone'], pretrained=a['pretrained'],
                                 precision=a['precision'], device=a['device'], cache_dir=a['cache_dir'], workers=a['workers'], quiet=quiet, settings=S)
     m, l = parse_method(method)
     if learner and l and learner != l: raise ConfigError(f"{method!r} names learner {l!r}, but --learner is {learner!r}")
@@ -279,7 +281,7 @@ def train(method:str='coop',      # a method (prograd, kgcoop, ...), a learner (
     recipe(S, m, learner or l, options, given, protocol=protocol)   # every option checked before any data is touched
     rank = init_distributed() if distributed else 0
     dev = pick_device(a['device'], rank)
-    data = load_dataset(a['dataset'], a['data_root'], shots=a['shots'], seed=seed)
+    data = load_dataset(a['dataset'], a['data_root'], shots=a['shots'], seed=seed, image_root=image_root)
     r = recipe(S, m, learner or l, options, given, data.template, data.source, a['shots'], protocol)
     if getattr(r.learner_config, 'class_specific', False) and subsample == 'base2new':
         raise ConfigError("class-specific context (csc) has no context for new classes: use --subsample all")
@@ -288,13 +290,13 @@ def train(method:str='coop',      # a method (prograd, kgcoop, ...), a learner (
     spec = run_spec(r, data_spec(data, subsample, a['shots'], seed), backbone_spec(bb))
     return run(spec, bb, data, a['output_dir'], dev, _cache(a), a['workers'], a['eval_batch_size'], resume, fresh, distributed, quiet, a['data_root'])
 
-def zeroshot_metrics(dataset, subsample='all', **kwargs) -> dict:
+def zeroshot_metrics(dataset, subsample='all', image_root=None, **kwargs) -> dict:
     "Zero-shot accuracies of a data set: {'all': acc} or {'base', 'new', 'hm'}; other arguments as `zeroshot`"
     S = as_settings(kwargs.pop('settings', None))
     a = S.resolve(**{k: kwargs.get(k) for k in ('data_root', 'backbone', 'pretrained', 'precision', 'device', 'cache_dir', 'workers', 'eval_batch_size')})
     dev = pick_device(a['device'])
     bb = backbone_for(a['backbone'], a['pretrained'], a['precision'], dev, kwargs.get('quiet', True))
-    return metrics_of(zeroshot_results(bb, load_dataset(dataset, a['data_root']), subsample, device=dev, eval_batch_size=a['eval_batch_size'],
+    return metrics_of(zeroshot_results(bb, load_dataset(dataset, a['data_root'], image_root=image_root), subsample, device=dev, eval_batch_size=a['eval_batch_size'],
                                        cache_dir=_cache(a), workers=a['workers'], quiet=kwargs.get('quiet', True)))
 
 # %% ../nbs/40_experiments.ipynb #9f825366
@@ -324,8 +326,10 @@ def evaluate_run(run:str,              # run folder written by `train`
          dataset:str=None,      # evaluate on this data set instead of the run's
          subsample:str=None,    # 'all', 'base2new' or heldout-<domain>; default: the run's
          data_root:str=None,    # data root of the data set (default: the one the run used)
-         device:str=None, cache_dir:str=None, eval_batch_size:int=None, settings:str=None):
-    "Evaluate a trained run's checkpoint (few-shot accuracy or the base-to-new report)"
+         device:str=None, cache_dir:str=None, eval_batch_size:int=None, settings:str=None,
+         image_root:str=None,   # image folder of the data set's split file, when it was given by path (default: beside it)
+        ):
+    "Evaluate a trained run's checkpoint (few-shot accuracy or the base-to-new report); another data set given as a folder is tested on all its images"
     run, S = Path(run), as_settings(settings)
     if not (run/'run.json').is_file() or not (run/'last.pt').is_file():
         raise ConfigError(f"{run} is not a finished run folder (it needs run.json and last.pt)")
@@ -338,7 +342,7 @@ def evaluate_run(run:str,              # run folder written by `train`
     dev = pick_device(a['device'])
     bb = backbone_for(spec.backbone.name, spec.backbone.pretrained, spec.backbone.precision, dev)
     if bb.fingerprint != spec.backbone.fingerprint: raise ConfigError(f"the weights of {bb.name} ({bb.pretrained}) changed since {run} was trained")
-    data = load_dataset(dataset or spec.data.dataset, a['data_root'])
+    data = load_dataset(dataset or spec.data.dataset, a['data_root'], image_root=image_root, split_folder=not dataset)
     if not dataset and data.fingerprint != spec.data.fingerprint: raise ConfigError(f"data set {data.name} changed since {run} was trained (other file lists)")
     lrn = make_learner(spec, bb, data.classnames)
     ck = torch.load(run/'last.pt', weights_only=True, map_location='cpu')

@@ -52,7 +52,7 @@ def _run_one(job, ctx:dict, train:bool=True) -> tuple:
     name, ds, seed, sub, evals = job
     S, a, bb = ctx['settings'], ctx['args'], ctx['backbone']
     if name == 'zeroshot':
-        res = {d: metrics_of(zeroshot_results(bb, load_dataset(d, a['data_root']), sub, device=ctx['device'], eval_batch_size=a['eval_batch_size'],
+        res = {d: metrics_of(zeroshot_results(bb, load_dataset(d, a['data_root'], split_folder=d == ds), sub, device=ctx['device'], eval_batch_size=a['eval_batch_size'],
                                               cache_dir=_cache(a), workers=a['workers'], quiet=True)) for d in evals}
         return res, None
     method, learner = parse_method(name)

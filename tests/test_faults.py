@@ -32,6 +32,7 @@ def root(tmp_path_factory):
     unreadable = [e for e in sp['train'] if e[2] != 'red'] + [['red/bad.png', 0, 'red']]
     (root/'broken'/'toy'/'split_zhou_Unreadable.json').write_text(json.dumps({**sp, 'train': unreadable}))
     (root/'broken'/'toy'/'split_zhou_Classless.json').write_text(json.dumps({**sp, 'train': [e for e in sp['train'] if e[2] != 'blue']}))
+    (root/'moved').mkdir(); (root/'moved'/'split_zhou_Moved.json').write_text(json.dumps(sp))   # a split file away from its images
     return root
 
 def common(root, **kw):
@@ -85,6 +86,8 @@ PROBES = [  # (id, command and arguments given the fixture root, what the one li
     ('diverges', lambda r: ['train', *common(r, lr='1e30', epochs='3'), '--method', 'prometar'], 'training diverged at epoch'),
     ('eval-a-file', lambda r: ['eval', str(r/'afile')], 'is not a finished run folder'),
     ('pair-unsupported', lambda r: ['train', *common(r), '--method', 'promptsrc', '--learner', 'coop'], "'coop' lacks image"),
+    ('split-away-from-images', lambda r: ['train', *common(r, dataset=r/'moved'/'split_zhou_Moved.json')],
+     'give the folder its paths start from as --image-root'),
     ('heldout-unknown-domain', lambda r: ['train', *common(r, dataset='world-shapes-dg', subsample='heldout-sketch')],
      "unknown domain 'sketch': the data set has blurry, cartoon, clean, noisy, pixelated"),
     ('dg-single-domain', lambda r: ['reproduce', '--protocol', 'dg', '--methods', 'coop', '--datasets', 'toy', '--backbone', 'tiny-world',
@@ -301,3 +304,13 @@ def test_killed_reproduce_resumes_exactly(root):
     assert same(ck['callbacks'], cu['callbacks']) and results(k) == results(u)
     rows = lambda o: json.loads((root/o/'reproduce'/'base2new'/'table.json').read_text())['rows']
     assert rows('killed') == rows('unkilled')
+
+def test_image_root_finds_the_images_of_a_moved_split_file(root):
+    "--image-root: the split file's images wherever they are; the result is the one of the split file beside its images"
+    args = lambda ds, *extra: ['zeroshot', '--dataset', ds, *extra, '--backbone', 'tiny-world', '--data-root', root/'data',
+                               '--output-dir', root/'image-root', '--cache-dir', 'none', '--device', 'cpu', '--quiet']
+    moved = cli(*args(root/'moved'/'split_zhou_Moved.json', '--image-root', root/'broken'/'toy'/'images'))
+    beside = cli(*args(root/'broken'/'toy'/'split_zhou_toy.json'))
+    assert moved.returncode == beside.returncode == 0, moved.stderr + beside.stderr
+    row = lambda r: r.stdout.splitlines()[-2].split('|')[2:]                                     # accuracy, n of the table
+    assert row(moved) == row(beside), moved.stdout + beside.stdout
