@@ -6,8 +6,8 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/zeroshot.html.md"""
 
 # %% auto #0
 __all__ = ['class_text_features', 'image_dtype', 'image_features', 'encode_images', 'save_atomic', 'accuracy',
-           'per_class_accuracy', 'zeroshot_logits', 'evaluate_zeroshot', 'harmonic_mean', 'ResultsTable',
-           'base_new_table', 'evaluate_base_new', 'confusion_matrix', 'plot_zeroshot']
+           'per_class_accuracy', 'cached_text_features', 'zeroshot_logits', 'evaluate_zeroshot', 'harmonic_mean',
+           'ResultsTable', 'base_new_table', 'evaluate_base_new', 'confusion_matrix', 'plot_zeroshot']
 
 # %% ../nbs/03_zeroshot.ipynb #d8ad3b24
 import contextlib, errno, hashlib, json, os, shutil, warnings
@@ -44,7 +44,7 @@ def _read_shard(path) -> dict:
     "{image identity: features} of a cache file; {} when there is none, or (with a warning) when it is unreadable"
     if not path.is_file(): return {}
     try: s = torch.load(path, weights_only=True); return dict(zip(s['ids'], s['features']))
-    except Exception: warnings.warn(f"feature cache entry {path} is unreadable; its images are encoded again")
+    except Exception: warnings.warn(f"feature cache entry {path} is unreadable; its features are computed again")
     return {}
 
 # %% ../nbs/03_zeroshot.ipynb #56b43bff
@@ -119,11 +119,26 @@ def per_class_accuracy(logits, labels, n_cls:int|None=None):
     tot = torch.bincount(labels, minlength=n_cls).float()
     return torch.bincount(labels, weights=hit, minlength=n_cls) / tot * 100
 
+# %% ../nbs/03_zeroshot.ipynb #f8d3b0e5
+@torch.no_grad()
+def cached_text_features(backbone, classnames, templates='a photo of a {}.', device='cpu', cache_dir=None):
+    "`class_text_features` of `backbone`; with `cache_dir`, each (template, class name)'s features kept on disk"
+    if not cache_dir: return class_text_features(backbone.model, backbone.tokenizer, classnames, templates, device)
+    feats = []
+    for t in [templates] if isinstance(templates, str) else list(templates):
+        path = Path(cache_dir).expanduser()/f"text-{hashlib.sha1(f'{backbone.key}|{t}'.encode()).hexdigest()}.pt"
+        known = _read_shard(path)
+        if todo := [c for c in dict.fromkeys(classnames) if c not in known]:
+            known.update(zip(todo, class_text_features(backbone.model, backbone.tokenizer, todo, t, device).cpu()))
+            _write_cache(path, dict(ids=list(known), features=torch.stack(list(known.values()))))
+        feats.append(torch.stack([known[c] for c in classnames]))
+    return F.normalize(torch.stack(feats).mean(0), dim=-1)
+
 # %% ../nbs/03_zeroshot.ipynb #b913fb47
 def zeroshot_logits(backbone, items, classnames, templates, device='cpu', **kwargs):
     "Zero-shot logits [N, n_cls] and labels of `items`"
     feats, labels = encode_images(backbone, items, device=device, **kwargs)
-    w = class_text_features(backbone.model, backbone.tokenizer, classnames, templates, device).cpu()
+    w = cached_text_features(backbone, classnames, templates, device, kwargs.get('cache_dir')).cpu()
     return backbone.model.logit_scale.exp().item() * feats @ w.T, labels
 
 # %% ../nbs/03_zeroshot.ipynb #020a90d4
