@@ -171,7 +171,9 @@ def plot_fewshot(tables, title=''):
 def _save_fewshot_curve(table, folder:Path):
     "Redraw `folder`/curve.png from the few-shot tables under `folder` of the same sweep as `table` (every shot count so far)"
     tables = [t for t in map(ResultsTable.load, sorted(folder.glob('shots*/table.json'))) if _sweep(t) == _sweep(table)]
-    _save_fig(plot_fewshot(tables, f"few-shot, {table.meta['backbone']}, seeds {table.meta['seeds']}"), folder/'curve.png')
+    ds = sorted({r['dataset'] for r in table.rows} - {'Average'})
+    what = ds[0] if len(ds) == 1 else f"average of {len(ds)} data sets"
+    _save_fig(plot_fewshot(tables, f"few-shot, {what}, {table.meta['backbone']}, seeds {table.meta['seeds']}"), folder/'curve.png')
 
 # %% ../nbs/41_reproduce.ipynb #216a1849
 def reproduce(protocol:str='base2new',                                  # base2new, fewshot, domain, crossdataset or dg
