@@ -304,20 +304,24 @@ def gram_meta_train(out:str=None,       # file for θ0 and φ; default: `path` o
                     learner:str=None,   # learner θ0 is for; default: GRAM's
                     iters:int=None,     # outer steps; default from [gram_pretrain]
                     regulator:str=None, # scale, gate or lowrank (unverified); default from [gram_pretrain]
+                    pairs:str=None,     # folder of image-caption pairs (pairs.csv / .tsv / .jsonl); default: the world's stream
                     backbone:str=None, pretrained:str=None, device:str=None,
+                    cache_dir:str=None, # pairs: cache of their features and clusters ('none' to disable)
                     settings:str=None):
     "Meta-train GRAM's prompt initialisation and gradient regulator on image-caption pairs"
     S = as_settings(settings)
-    a = S.resolve(backbone=backbone, pretrained=pretrained, device=device)
+    a = S.resolve(backbone=backbone, pretrained=pretrained, device=device, cache_dir=cache_dir, workers=None)
     r = recipe(S, 'gram', learner)                   # θ0 must fit the learner that `train --method gram` builds
-    cfg = {**S.section('gram_pretrain', False), **{k: v for k, v in dict(iters=iters, regulator=regulator).items() if v is not None}}
-    allowed = set(inspect.signature(gram_pretrain).parameters) - {'out', 'learner', 'learner_args', 'backbone', 'pretrained', 'device'}
+    given = dict(iters=iters, regulator=regulator, pairs=pairs)
+    cfg = {**S.section('gram_pretrain', False), **{k: v for k, v in given.items() if v is not None}}
+    from_elsewhere = {'out', 'learner', 'learner_args', 'backbone', 'pretrained', 'device', 'cache_dir', 'workers'}   # [gram], [experiment]
+    allowed = set(inspect.signature(gram_pretrain).parameters) - from_elsewhere
     unknown = sorted(set(cfg) - allowed)
     if unknown: raise ConfigError(f"[gram_pretrain] of {S.path.name}: unknown option {unknown}; valid: {', '.join(sorted(allowed))}")
     out = out or r.method_config.path
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     path = gram_pretrain(out, learner=r.learner, learner_args=json.dumps(r.learner_config.to_dict()), backbone=a['backbone'],
-                         pretrained=a['pretrained'], device=pick_device(a['device']), **cfg)
+                         pretrained=a['pretrained'], device=pick_device(a['device']), cache_dir=_cache(a), workers=a['workers'], **cfg)
     print(f"GRAM prompt initialisation and regulator written to {path}")
     return path
 

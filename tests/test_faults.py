@@ -88,6 +88,8 @@ PROBES = [  # (id, command and arguments given the fixture root, what the one li
     ('pair-unsupported', lambda r: ['train', *common(r), '--method', 'promptsrc', '--learner', 'coop'], "'coop' lacks image"),
     ('split-away-from-images', lambda r: ['train', *common(r, dataset=r/'moved'/'split_zhou_Moved.json')],
      'give the folder its paths start from as --image-root'),
+    ('gram-pairs-missing', lambda r: ['gram-pretrain', '--pairs', str(r/'no-such-folder'), '--backbone', 'tiny-world', '--iters', '1'],
+     'holds no pair index: one of pairs.csv, pairs.tsv, pairs.jsonl'),
     ('heldout-unknown-domain', lambda r: ['train', *common(r, dataset='world-shapes-dg', subsample='heldout-sketch')],
      "unknown domain 'sketch': the data set has blurry, cartoon, clean, noisy, pixelated"),
     ('dg-single-domain', lambda r: ['reproduce', '--protocol', 'dg', '--methods', 'coop', '--datasets', 'toy', '--backbone', 'tiny-world',
@@ -314,3 +316,16 @@ def test_image_root_finds_the_images_of_a_moved_split_file(root):
     assert moved.returncode == beside.returncode == 0, moved.stderr + beside.stderr
     row = lambda r: r.stdout.splitlines()[-2].split('|')[2:]                                     # accuracy, n of the table
     assert row(moved) == row(beside), moved.stdout + beside.stdout
+
+def test_gram_pretrain_on_a_pair_folder(tmp_path):
+    "gram-pretrain --pairs DIR end to end on a generated folder of world pairs (no domain labels in it)"
+    from metaprompt_nb.pairs import make_world_pairs
+    from metaprompt_nb.methods.gram import load_gram
+    make_world_pairs(tmp_path/'pairs', 200, seed=3)
+    out = tmp_path/'gram.pt'
+    r = cli('gram-pretrain', '--pairs', tmp_path/'pairs', '--out', out, '--iters', '3', '--backbone', 'tiny-world', '--device', 'cpu',
+            '--cache-dir', tmp_path/'cache')
+    assert r.returncode == 0 and out.is_file(), r.stderr[-2000:]
+    theta0, _, cfg = load_gram(out)
+    assert cfg['source'] == str((tmp_path/'pairs').resolve()) and cfg['clusters'] == 8 and cfg['iters'] == 3 and 'ctx' in theta0
+    assert list((tmp_path/'cache').glob('clusters-*.pt')), 'the clusters are cached'
