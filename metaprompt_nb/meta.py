@@ -64,13 +64,16 @@ def meta_fit(params:dict,           # θ: leaf tensors the outer optimiser owns 
              opt,                   # outer optimiser over θ (and the rule's φ)
              n_iters:int,           # outer steps
              meta_batch:int=1,      # tasks per outer step
-             steps:int=1, lr:float=1e-2, first_order:bool=False, rule=None) -> list:
+             steps:int=1, lr:float=1e-2, first_order:bool=False, rule=None,
+             clip:float|None=None) -> list: # clip the norm of the outer gradient (of everything `opt` updates)
     "Outer loop: minimise the mean query loss after adaptation; returns the meta-loss per outer step"
-    history = []
+    history, owned = [], [p for g in opt.param_groups for p in g['params']]
     for _ in range(n_iters):
         opt.zero_grad()
         loss = sum(meta_loss(params, *sample_task(), steps, lr, first_order, rule) for _ in range(meta_batch)) / meta_batch
-        loss.backward(); opt.step(); history.append(loss.item())
+        loss.backward()
+        if clip is not None: torch.nn.utils.clip_grad_norm_(owned, clip)
+        opt.step(); history.append(loss.item())
     return history
 
 # %% ../nbs/16_meta.ipynb #9e8a6300

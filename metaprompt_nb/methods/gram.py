@@ -108,12 +108,15 @@ def gram_tasks(learner, source, n_support:int=8, n_query:int=8, seed:int=0):
     return sample
 
 def gram_meta_fit(learner, regulator, source, n_iters:int=100, n_support:int=8, n_query:int=8, inner_steps:int=1,
-                  inner_lr:float=1e-2, outer_lr:float=1e-3, meta_batch:int=1, first_order:bool=False, seed:int=0) -> list:
+                  inner_lr:float=1e-2, outer_lr:float=1e-3, meta_batch:int=1, first_order:bool=False, seed:int=0,
+                  regulator_lr:float|None=None,  # φ's own Adam rate; None: outer_lr
+                  clip:float|None=None) -> list: # clip the outer gradient norm of θ0 and φ
     "Meta-learn the learner's tensors (θ0) and the regulator (φ) in place; returns the meta-loss per outer step"
     params = trainable(learner)
-    opt = torch.optim.Adam(list(params.values()) + list(regulator.parameters()), lr=outer_lr)
+    opt = torch.optim.Adam([dict(params=list(params.values())),
+                            dict(params=list(regulator.parameters()), lr=outer_lr if regulator_lr is None else regulator_lr)], lr=outer_lr)
     return meta_fit(params, gram_tasks(learner, source, n_support, n_query, seed), opt, n_iters, meta_batch,
-                    inner_steps, inner_lr, first_order, rule=regulator)
+                    inner_steps, inner_lr, first_order, rule=regulator, clip=clip)
 
 # %% ../../nbs/methods/05_gram.ipynb #9bad4cce
 def save_gram(path, learner, regulator, config:dict):
@@ -185,6 +188,8 @@ def gram_pretrain(out:str,                    # output file (θ0, φ and config)
                   batch_size:int=64,          # pairs drawn per task (support and query are taken from them)
                   n_support:int=8, n_query:int=8,
                   inner_steps:int=1, inner_lr:float=1e-2, outer_lr:float=1e-3,
+                  regulator_lr:float|None=None, # φ's own outer rate (None: outer_lr)
+                  clip:float|None=None,       # clip the outer gradient norm (None: no clipping)
                   first_order:bool=False, device:str='cpu', seed:int=0) -> str:
     "Meta-train GRAM's prompt initialisation and gradient regulator on image-caption pairs; write them to `out`"
     cls = learner_class(learner)
@@ -201,8 +206,10 @@ def gram_pretrain(out:str,                    # output file (θ0, φ and config)
     if 'template' in {f.name for f in fields(cls.Config)}: kw['template'] = '{}'   # the caption itself is the frozen text
     lrn = cls(bb.model, bb.tokenizer, ['placeholder'], **kw)
     reg = GradRegulator({n: p.shape for n, p in trainable(lrn).items()}, regulator, rank).to(device)
-    hist = gram_meta_fit(lrn, reg, source, iters, n_support, n_query, inner_steps, inner_lr, outer_lr, first_order=first_order, seed=seed)
+    hist = gram_meta_fit(lrn, reg, source, iters, n_support, n_query, inner_steps, inner_lr, outer_lr, first_order=first_order, seed=seed,
+                         regulator_lr=regulator_lr, clip=clip)
     pairs_cfg = {} if data is None else dict(clusters=clusters, subclusters=subclusters, task_level=task_level)
+    pairs_cfg.update({k: v for k, v in dict(regulator_lr=regulator_lr, clip=clip).items() if v is not None})
     cfg = dict(learner=learner, learner_args=kw, backbone=backbone, source='world' if data is None else str(Path(pairs).resolve()), **pairs_cfg,
                iters=iters, inner_steps=inner_steps,
                inner_lr=inner_lr, outer_lr=outer_lr, first_order=first_order, seed=seed, final_meta_loss=float(np.mean(hist[-10:])))
