@@ -59,8 +59,8 @@ def read_pairs(folder) -> list:
     return pairs
 
 # %% ../nbs/07_pairs.ipynb #p7a1b2c3
-def make_world_pairs(folder, n:int=1000, seed:int=0, domain_p=PRETRAIN_DOMAINS) -> np.ndarray:
-    "Write `n` pairs of the world's pretraining stream to `folder` (images/, pairs.csv); their domains (for tests only)"
+def make_world_pairs(folder, n:int=1000, seed:int=0, domain_p=PRETRAIN_DOMAINS) -> dict:
+    "Write `n` pairs of the world's pretraining stream to `folder` (images/, pairs.csv); their attributes (for tests only)"
     folder, rng = Path(folder), np.random.default_rng(seed)
     a = sample_attrs(n, rng, domain_p)
     images, caps = render(a, rng), [caption(i, a, rng) for i in range(n)]
@@ -69,7 +69,7 @@ def make_world_pairs(folder, n:int=1000, seed:int=0, domain_p=PRETRAIN_DOMAINS) 
     with open(folder/'pairs.csv', 'w', newline='') as f:
         w = csv.writer(f); w.writerow(['image', 'caption'])
         w.writerows([f'images/{i:05d}.png', c] for i, c in enumerate(caps))
-    return a['domain']
+    return a
 
 # %% ../nbs/07_pairs.ipynb #paa1b2c3
 class PairImages(Dataset):
