@@ -96,7 +96,7 @@ class ImageList(Dataset):
     def __getitem__(self, i):
         d = self.items[i]
         try: img = to_rgb(d.impath if isinstance(d.impath, Image.Image) else Image.open(d.impath))
-        except (OSError, ValueError) as e: raise OSError(f"cannot read image {d.impath!r} (item {i}, class {d.classname!r}): {e}") from None
+        except (OSError, ValueError) as e: raise OSError(f"cannot read image {d.impath!r} (item {i}{f', class {d.classname!r}' if d.classname else ''}): {e}") from None
         return (self.transform(img) if self.transform else img), d.label
 
 # %% ../nbs/02_data.ipynb #9563d2d1

@@ -317,13 +317,8 @@ for _t in WORLD_TASKS:
 def make_world_dg_dataset(root, task:str, seed:int=0,
                           n_per_class:int=25,  # images per class and domain
                          ) -> str:
-    "Write `world-<task>-dg` under `root`: every domain's images of `task` in `<domain>/<class>/` folders; its name"
-    folder = Path(root)/f"{_dataset_dir(task)}_dg"
-    for dom in DOMAINS:
-        images, labels, classes = world_split(task, 'test', n_per_class, seed, dom)
-        for i, (im, l) in enumerate(zip(images, labels)):
-            f = folder/dom/classes[l].replace(' ', '_')/f'{i:05d}.png'; f.parent.mkdir(parents=True, exist_ok=True)
-            Image.fromarray(im).save(f, compress_level=1)
+    "Write `world-<task>-dg` under `root`: every domain's images of `task` in `images/<domain>/<class>/` folders; its name"
+    for dom in DOMAINS: _write_images(Path(root)/f"{_dataset_dir(task)}_dg", dom, *world_split(task, 'test', n_per_class, seed, dom))
     return f"{world_dataset_name(task)}-dg"
 
 for _t in WORLD_TASKS:

@@ -208,9 +208,9 @@ def gram_pretrain(out:str,                    # output file (θ0, φ and config)
     reg = GradRegulator({n: p.shape for n, p in trainable(lrn).items()}, regulator, rank).to(device)
     hist = gram_meta_fit(lrn, reg, source, iters, n_support, n_query, inner_steps, inner_lr, outer_lr, first_order=first_order, seed=seed,
                          regulator_lr=regulator_lr, clip=clip)
-    pairs_cfg = {} if data is None else dict(clusters=clusters, subclusters=subclusters, task_level=task_level)
-    pairs_cfg.update({k: v for k, v in dict(regulator_lr=regulator_lr, clip=clip).items() if v is not None})
-    cfg = dict(learner=learner, learner_args=kw, backbone=backbone, source='world' if data is None else str(Path(pairs).resolve()), **pairs_cfg,
+    extra = {} if data is None else dict(clusters=clusters, subclusters=subclusters, task_level=task_level)
+    extra.update({k: v for k, v in dict(regulator_lr=regulator_lr, clip=clip).items() if v is not None})   # set ones only
+    cfg = dict(learner=learner, learner_args=kw, backbone=backbone, source='world' if data is None else str(Path(pairs).resolve()), **extra,
                iters=iters, inner_steps=inner_steps,
                inner_lr=inner_lr, outer_lr=outer_lr, first_order=first_order, seed=seed, final_meta_loss=float(np.mean(hist[-10:])))
     return str(save_gram(out, lrn, reg, cfg))
