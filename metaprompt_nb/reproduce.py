@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 from .settings import ConfigError
 from .data import load_dataset, domains_of, DG_DATASETS
 from .zeroshot import harmonic_mean, ResultsTable
-from .spec import recipe, run_spec, data_spec, backbone_spec, parse_method, run_name
+from .spec import recipe, run_spec, data_spec, backbone_spec, parse_method, parse_options, run_name
 from .experiments import (as_settings, backbone_for, pick_device, run, finished, evaluate_run, zeroshot_results,
                                        metrics_of, write_json, _save_fig, _cache, _check_choice, held_out)
 
@@ -149,14 +149,15 @@ def _curve_rows(table) -> dict:
     return {m: v.get('Average') or next(iter(v.values())) for m, v in rows.items() if 'Average' in v or len(v) == 1}
 
 def _sweep(table) -> tuple:
-    "What the tables of one curve share: backbone, weights, precision, seeds and data sets"
-    return [table.meta.get(k) for k in ('backbone', 'pretrained', 'weights', 'precision', 'seeds')], sorted({r['dataset'] for r in table.rows})
+    "What the tables of one curve share: backbone, weights, precision, seeds, options and data sets"
+    keys = ('backbone', 'pretrained', 'weights', 'precision', 'seeds', 'options')
+    return [table.meta.get(k) for k in keys], sorted({r['dataset'] for r in table.rows})
 
 def plot_fewshot(tables, title=''):
     "Accuracy against shots, a line per method, from few-shot tables that differ only in their shots; reported numbers dashed"
     tables = sorted(tables, key=lambda t: t.meta['shots'])
     if any(_sweep(t) != _sweep(tables[0]) for t in tables):
-        raise ConfigError('plot_fewshot: the tables differ in more than their shots (backbone, weights, precision, seeds or data sets)')
+        raise ConfigError('plot_fewshot: the tables differ in more than their shots (backbone, weights, precision, seeds, options or data sets)')
     fig, ax = plt.subplots(figsize=(5, 4))
     points = [(t.meta['shots'], _curve_rows(t)) for t in tables]
     for m in dict.fromkeys(m for _, p in points for m in p):
@@ -218,7 +219,8 @@ def reproduce(protocol:str='base2new',                                  # base2n
         for d, m in res.items(): results.setdefault(job[0], {}).setdefault(f"{d}/{held_out(job[3])}" if protocol == 'dg' else d, []).append(m)
     common = set(schedules.values())
     meta = dict(backbone=bb.name, pretrained=bb.pretrained, weights=bb.fingerprint, precision=bb.precision, shots=a['shots'],
-                seeds=list(a['seeds']), schedule=common.pop() if len(common) == 1 else 'each method its own (schedules)', schedules=schedules)
+                seeds=list(a['seeds']), schedule=common.pop() if len(common) == 1 else 'each method its own (schedules)', schedules=schedules,
+                options=parse_options(options))
     table = aggregate(protocol, results, f"{protocol}, {bb.name} ({bb.pretrained or 'random init'}), {a['shots']} shots, seeds {list(a['seeds'])}", meta,
                       source if protocol in ('domain', 'crossdataset') else None, domains)
     out = Path(a['output_dir'])/'reproduce'/protocol/(f"shots{a['shots']}" if protocol == 'fewshot' else '')
