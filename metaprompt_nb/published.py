@@ -20,8 +20,8 @@ from .settings import ConfigError
 from .learners.base import learner_class
 from .spec import recipe, parse_method, file_fingerprint, data_spec
 from .data import load_dataset
-from .zeroshot import ResultsTable, base_new_table
-from .experiments import (as_settings, pick_device, backbone_for, eval_run, write_json, provenance, SUBSAMPLES,
+from .zeroshot import ResultsTable
+from .experiments import (as_settings, pick_device, backbone_for, eval_run, metrics_table, write_json, provenance, SUBSAMPLES,
                                        _check_choice, _cache)
 
 # %% ../nbs/42_published.ipynb #06339b49
@@ -213,8 +213,7 @@ def evaluate_published(checkpoint:str,         # a published prompt checkpoint: 
     key = hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:12]
     out = Path(a['output_dir']).expanduser()/'published'/format/Path(data.source).stem/f"{subsample}_{key}"
     title = f"published {format} prompts on {data.name}"
-    table = (base_new_table({data.name: (metrics['base'], metrics['new'])}, title, src) if subsample == 'base2new'
-             else ResultsTable([dict(dataset=data.name, accuracy=metrics['all'])], title=title, meta=src))
+    table = metrics_table(data.name, metrics, title, src)
     write_json(out/'metrics.json', dict(source=src, key=key, **what, **metrics, provenance=provenance(data_root=a['data_root'])))
     table.save(out/'table.md'); table.save(out/'table.json')
     print(table.to_markdown()); print(f"results written to {out}")

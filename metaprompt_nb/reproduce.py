@@ -6,7 +6,7 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/reproduce.html.md"""
 
 # %% auto #0
 __all__ = ['COOP_DATASETS', 'IMAGENET_VARIANTS', 'PROTOCOLS', 'REPORTED', 'PAPERS_DATASETS', 'reported_results', 'aggregate',
-           'label_positions', 'plot_base_new', 'plot_fewshot', 'reproduce']
+           'paired_difference', 'differences', 'label_positions', 'plot_base_new', 'plot_fewshot', 'reproduce']
 
 # %% ../nbs/41_reproduce.ipynb #719c418a
 import csv, json, os
@@ -18,7 +18,8 @@ import matplotlib.pyplot as plt
 from .settings import ConfigError
 from .data import load_dataset, domains_of, DG_DATASETS
 from .zeroshot import harmonic_mean, ResultsTable
-from .spec import recipe, run_spec, data_spec, backbone_spec, parse_method, parse_options, run_name
+from .stats import interval, unpack_outcomes, interval_note
+from .spec import recipe, run_spec, data_spec, backbone_spec, parse_method, parse_options, run_name, protocol_layer
 from .experiments import (as_settings, backbone_for, pick_device, run, finished, evaluate_run, zeroshot_results,
                                        metrics_of, write_json, _save_fig, _cache, _check_choice, held_out)
 
@@ -57,7 +58,7 @@ def _run_one(job, ctx:dict, train:bool=True) -> tuple:
         return res, None
     method, learner = parse_method(name)
     data = load_dataset(ds, a['data_root'], shots=a['shots'], seed=seed)
-    r = recipe(S, method, learner, ctx['options'], ctx['train'], data.template, data.source, a['shots'], 'dg' if held_out(sub) else None)
+    r = recipe(S, method, learner, ctx['options'], ctx['train'], data.template, data.source, a['shots'], ctx['layer'])
     spec = run_spec(r, data_spec(data, sub, a['shots'], seed), backbone_spec(bb))
     if train: first = run(spec, bb, data, a['output_dir'], ctx['device'], _cache(a), a['workers'], a['eval_batch_size'], resume=True,
                           distributed=False, quiet=ctx['quiet'], data_root=a['data_root'])
@@ -93,9 +94,21 @@ def _averages(protocol, names:list, source=None, domains:dict|None=None) -> dict
     avg = 'Average' if protocol in ('base2new', 'fewshot') else 'Average (targets)'
     return {avg: (over, set(over) == set(PAPERS_DATASETS[protocol]))} if len(over) > 1 else {}
 
+def _outcomes(results:dict, methods, over, halves) -> dict|None:
+    "{(method, 'dataset/half'): bool [seeds, n]} of the runs behind a row, or None when one was recorded without outcomes"
+    if any('outcomes' not in x for m in methods for d in over for x in results[m][d]): return None
+    return {(m, f'{d}/{h}'): np.stack([unpack_outcomes(x['outcomes'][h]) for x in results[m][d]])
+            for m in methods for d in over for h in halves}
+
+def _statistic(method, over, k):
+    "Row metric `k` (base, new, hm or all) of `method`, averaged over the data sets `over`, of {(method, test): accuracy}"
+    mean = lambda a, h: sum(a[method, f'{d}/{h}'] for d in over) / len(over)
+    return (lambda a: harmonic_mean(mean(a, 'base'), mean(a, 'new'))) if k == 'hm' else (lambda a: mean(a, k))
+
 def aggregate(protocol, results:dict, title='', meta:dict|None=None, source:str|None=None, domains:dict|None=None) -> ResultsTable:
-    "Papers'-format table of {method: {dataset: [metrics per seed]}}: seed means, the average rows, reported numbers, differences"
+    "Papers'-format table of {method: {dataset: [metrics per seed]}}: seed means ± 95% intervals, the average rows, reported numbers, differences"
     meta, keys = dict(meta or {}), ('base', 'new') if protocol == 'base2new' else ('all',)
+    meta.setdefault('interval', interval_note(max(len(v) for per_ds in results.values() for v in per_ds.values())))
     rep, rows = _reported(protocol, meta), []
     for m, per_ds in results.items():
         mean = {d: {k: _mean([x[k] for x in v]) for k in keys} for d, v in per_ds.items()}
@@ -103,10 +116,34 @@ def aggregate(protocol, results:dict, title='', meta:dict|None=None, source:str|
         for a, (over, _) in averages.items(): mean[a] = {k: _mean([mean[d][k] for d in over]) for k in keys}
         for d, v in mean.items():
             r = rep.get((m, d), {}) if d not in averages or averages[d][1] else {}   # a reported average: over the papers' rows
+            over = averages[d][0] if d in averages else [d]
+            o = _outcomes(results, [m], over, keys)
+            ci = lambda k: '' if o is None else interval(_statistic(m, over, k), o)[1]
             if protocol == 'base2new':
-                ours = dict(base=v['base'], new=v['new'], hm=harmonic_mean(v['base'], v['new']))
+                ours = dict(base=v['base'], base_ci=ci('base'), new=v['new'], new_ci=ci('new'),
+                            hm=harmonic_mean(v['base'], v['new']), hm_ci=ci('hm'))
                 rows.append(dict(method=m, dataset=d, **_compared(ours, r, dict(base='base', new='new', hm='hm'))))
-            else: rows.append(dict(method=m, dataset=d, **_compared(dict(accuracy=v['all']), r, dict(accuracy='accuracy'))))
+            else: rows.append(dict(method=m, dataset=d, **_compared(dict(accuracy=v['all'], accuracy_ci=ci('all')), r, dict(accuracy='accuracy'))))
+    return ResultsTable(rows, title=title, meta=meta)
+
+# %% ../nbs/41_reproduce.ipynb #ffcfc519
+def paired_difference(results:dict, method:str, baseline:str, protocol:str='base2new', datasets=None, source=None) -> dict:
+    """{'base', 'new', 'hm'} or {'accuracy'}: (`method` − `baseline`, its 95% half-width), averaged over `datasets`
+    (default: every one both ran, but `source`), paired by test image and seed"""
+    over = list(datasets or [d for d in results[method] if d in results[baseline] and d != source])
+    keys = ('base', 'new') if protocol == 'base2new' else ('all',)
+    if (o := _outcomes(results, [method, baseline], over, keys)) is None:
+        raise ConfigError(f"{method} or {baseline} has runs recorded without per-image outcomes; reproduce evaluates them again")
+    diff = lambda k: lambda a: _statistic(method, over, k)(a) - _statistic(baseline, over, k)(a)
+    return {('accuracy' if k == 'all' else k): interval(diff(k), o) for k in (('base', 'new', 'hm') if protocol == 'base2new' else ('all',))}
+
+def differences(protocol, results:dict, baseline:str, title='', meta:dict|None=None, source=None) -> ResultsTable:
+    "A table of every other method minus `baseline` (`paired_difference`, over all data sets but `source`) ± 95% intervals"
+    rows = []
+    for m in results:
+        if m == baseline: continue
+        d = paired_difference(results, m, baseline, protocol, source=source)
+        rows.append(dict(method=m, versus=baseline, **{c: x for k, (v, h) in d.items() for c, x in ((k, v), (f'{k}_ci', h))}))
     return ResultsTable(rows, title=title, meta=meta)
 
 # %% ../nbs/41_reproduce.ipynb #4e99972f
@@ -122,7 +159,7 @@ def label_positions(xy, widths, dy:float) -> np.ndarray:
 
 # %% ../nbs/41_reproduce.ipynb #d3145585
 def plot_base_new(table, title=''):
-    "Scatter of base vs new accuracy per method (the Average row when there are several data sets)"
+    "Scatter of base vs new accuracy per method (the Average row when there are several data sets), with the 95% intervals as bars"
     rows = {}
     for r in table.rows: rows[r['method']] = r                    # the last row of a method is its Average (or only) row
     fig, ax = plt.subplots(figsize=(5, 4.2))
@@ -131,7 +168,9 @@ def plot_base_new(table, title=''):
     ly = label_positions(xy, [pad + 0.017 * (hi - lo) * len(m) for m in rows], dy)                          # 8-pt characters
     for (m, r), y in zip(rows.items(), ly):
         zs = m == 'zeroshot'
-        ax.scatter(r['base'], r['new'], s=80 if zs else 40, marker='*' if zs else 'o', color='k' if zs else None, zorder=3)
+        dot = ax.scatter(r['base'], r['new'], s=80 if zs else 40, marker='*' if zs else 'o', color='k' if zs else None, zorder=3)
+        bars = {a: r[f'{k}_ci'] for a, k in (('xerr', 'base'), ('yerr', 'new')) if isinstance(r.get(f'{k}_ci'), float)}
+        if bars: ax.errorbar(r['base'], r['new'], **bars, fmt='none', ecolor=dot.get_facecolor()[0], lw=0.8, alpha=0.7, zorder=2)
         ax.annotate(m, (r['base'], r['new']), xytext=(r['base'] + pad, y), fontsize=8,
                     arrowprops=dict(arrowstyle='-', lw=0.6, color='0.4') if y < r['new'] else None)
     b = np.linspace(lo, hi, 200)
@@ -154,14 +193,15 @@ def _sweep(table) -> tuple:
     return [table.meta.get(k) for k in keys], sorted({r['dataset'] for r in table.rows})
 
 def plot_fewshot(tables, title=''):
-    "Accuracy against shots, a line per method, from few-shot tables that differ only in their shots; reported numbers dashed"
+    "Accuracy (± 95% interval) against shots, a line per method, from few-shot tables that differ only in their shots; reported dashed"
     tables = sorted(tables, key=lambda t: t.meta['shots'])
     if any(_sweep(t) != _sweep(tables[0]) for t in tables):
         raise ConfigError('plot_fewshot: the tables differ in more than their shots (backbone, weights, precision, seeds, options or data sets)')
     fig, ax = plt.subplots(figsize=(5, 4))
     points = [(t.meta['shots'], _curve_rows(t)) for t in tables]
     for m in dict.fromkeys(m for _, p in points for m in p):
-        line, = ax.plot(*zip(*[(k, p[m]['accuracy']) for k, p in points if m in p]), 'o-', label=m)
+        ks, acc, ci = zip(*[(k, p[m]['accuracy'], p[m].get('accuracy_ci', '')) for k, p in points if m in p])
+        line = ax.errorbar(ks, acc, yerr=ci if all(isinstance(c, float) for c in ci) else None, fmt='o-', label=m).lines[0]
         rep = [(k, p[m]['reported']) for k, p in points if m in p and p[m].get('reported', '') != '']
         if rep: ax.plot(*zip(*rep), '--', color=line.get_color(), lw=1, label=f'{m} (reported)')
     ax.set_xscale('log', base=2); ax.set_xticks([1, 2, 4, 8, 16], ['1', '2', '4', '8', '16'])
@@ -195,9 +235,10 @@ def reproduce(protocol:str='base2new',                                  # base2n
     _check_choice('protocol', protocol, PROTOCOLS)
     a = S.resolve(seeds=seeds, shots=shots, data_root=data_root, backbone=backbone, pretrained=pretrained, precision=precision, device=device,
                   output_dir=output_dir, cache_dir=cache_dir, workers=workers, eval_batch_size=eval_batch_size)
-    ctx = dict(settings=S, args=a, options=options, quiet=quiet, train=dict(epochs=epochs, lr=lr, batch_size=batch_size))
+    ctx = dict(settings=S, args=a, options=options, quiet=quiet, train=dict(epochs=epochs, lr=lr, batch_size=batch_size),
+               layer=protocol_layer(protocol))   # the protocol's own recipe sections
     for name in methods:                                  # every pair and option checked before the first run
-        if name != 'zeroshot': recipe(S, *parse_method(name), options, ctx['train'], protocol='dg' if protocol == 'dg' else None)
+        if name != 'zeroshot': recipe(S, *parse_method(name), options, ctx['train'], protocol=ctx['layer'])
     datasets = list(datasets or dict(domain=IMAGENET_VARIANTS, dg=list(DG_DATASETS)).get(protocol, COOP_DATASETS))
     domains = {d: domains_of(load_dataset(d, a['data_root']).splits['test']) for d in datasets} if protocol == 'dg' else None
     if flat := [d for d, v in (domains or {}).items() if len(v) < 2]:
@@ -221,12 +262,18 @@ def reproduce(protocol:str='base2new',                                  # base2n
     meta = dict(backbone=bb.name, pretrained=bb.pretrained, weights=bb.fingerprint, precision=bb.precision, shots=a['shots'],
                 seeds=list(a['seeds']), schedule=common.pop() if len(common) == 1 else 'each method its own (schedules)', schedules=schedules,
                 options=parse_options(options))
+    src = source if protocol in ('domain', 'crossdataset') else None
     table = aggregate(protocol, results, f"{protocol}, {bb.name} ({bb.pretrained or 'random init'}), {a['shots']} shots, seeds {list(a['seeds'])}", meta,
-                      source if protocol in ('domain', 'crossdataset') else None, domains)
+                      src, domains)
     out = Path(a['output_dir'])/'reproduce'/protocol/(f"shots{a['shots']}" if protocol == 'fewshot' else '')
     table.save(out/'table.md'); table.save(out/'table.json')
     if protocol == 'base2new': _save_fig(plot_base_new(table, table.title), out/'base_new.png')
     if protocol == 'fewshot': _save_fewshot_curve(table, out.parent)
     write_json(out/'runs.json', results)
-    print(table.to_markdown()); print(f"tables written to {out}")
+    print(table.to_markdown())
+    if len(results) > 1:                                  # each method against zero-shot (or the first method), paired
+        base = 'zeroshot' if 'zeroshot' in results else next(iter(results))
+        diffs = differences(protocol, results, base, f"{table.title}: each method − {base}, paired", table.meta, src)
+        diffs.save(out/'differences.md'); diffs.save(out/'differences.json'); print('\n' + diffs.to_markdown())
+    print(f"tables written to {out}")
     return table

@@ -12,7 +12,7 @@ __all__ = ['class_text_features', 'image_dtype', 'image_features', 'encode_image
 # %% ../nbs/03_zeroshot.ipynb #d8ad3b24
 import contextlib, errno, hashlib, json, os, shutil, warnings
 from pathlib import Path
-import torch, torch.nn.functional as F
+import numpy as np, torch, torch.nn.functional as F
 import matplotlib.pyplot as plt
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
@@ -152,9 +152,11 @@ def evaluate_zeroshot(backbone, data, split='test', templates=None, device='cpu'
                 per_class=per_class_accuracy(logits, labels).tolist(), logits=logits, labels=labels)
 
 # %% ../nbs/03_zeroshot.ipynb #cf8b3744
-def harmonic_mean(base:float, new:float) -> float:
-    "2BN/(B+N), 0 when both are 0"
-    return 2 * base * new / (base + new) if base + new else 0.
+def harmonic_mean(base, new):
+    "2BN/(B+N), 0 when both are 0; elementwise over arrays"
+    if np.ndim(base) == np.ndim(new) == 0: return 2 * base * new / (base + new) if base + new else 0.
+    b, n = np.broadcast_arrays(np.asarray(base, float), np.asarray(new, float))
+    return np.divide(2 * b * n, b + n, out=np.zeros_like(b), where=b + n != 0)
 
 # %% ../nbs/03_zeroshot.ipynb #35c1730b
 class ResultsTable:
@@ -163,12 +165,18 @@ class ResultsTable:
         self.rows, self.title, self.meta = [dict(r) for r in rows], title, dict(meta or {})
         self.cols = cols or list(dict.fromkeys(k for r in self.rows for k in r))
     def _fmt(self, v): return f"{v:.2f}" if isinstance(v, float) else str(v)
+    def _shown(self): return [c for c in self.cols if not (c.endswith('_ci') and c[:-3] in self.cols)]
+    def _cell(self, r, c):
+        "A number, with its 95% half-width (column `<c>_ci`) after a ± when the row has one"
+        v, ci = r.get(c, ''), r.get(f'{c}_ci', '')
+        return self._fmt(v) + (f" ± {ci:.2f}" if isinstance(v, float) and isinstance(ci, float) else '')
     def to_markdown(self):
         head = [f"**{self.title}**\n"] if self.title else []
         if self.meta: head.append('*' + '; '.join(f"{k}: {v}" for k, v in self.meta.items() if not isinstance(v, dict)) + '*\n')
         head += [f"*{k}: " + ' · '.join(f"{n}: {x}" for n, x in v.items()) + '*\n' for k, v in self.meta.items() if isinstance(v, dict) and v]
-        lines = ['| ' + ' | '.join(self.cols) + ' |', '|' + '---|' * len(self.cols)]
-        lines += ['| ' + ' | '.join(self._fmt(r.get(c, '')) for c in self.cols) + ' |' for r in self.rows]
+        cols = self._shown()
+        lines = ['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
+        lines += ['| ' + ' | '.join(self._cell(r, c) for c in cols) + ' |' for r in self.rows]
         return '\n'.join(head + lines)
     _repr_markdown_ = to_markdown
     def __repr__(self): return self.to_markdown()
