@@ -33,3 +33,9 @@ def test_gpu_smoke():
     for x in r['rows']:
         assert not x['failed'] and positive(x['ours_secs'], x['reference_secs'], x['reference_vs_ours']), x
         assert x['loss_diff'] < 1e-4 and x['reference_mb'] > x['ours_mb'] > 0, x   # same loss, more tokens kept
+
+def test_gpu_smoke_half_precision():
+    "Every method's step runs with fp16 weights, as `auto` picks on a GPU (ProMetaR's gate and mixup once failed there)"
+    r = run('gpu.py', '--smoke', '--device', 'cpu', '--threads', '1', '--precision', 'fp16', '--classes', '4')
+    assert {x['method'] for x in r['rows']} == {'coop', 'cocoop', 'maple', 'prometar'}
+    for x in r['rows']: assert not x['failed'] and positive(x['ours_secs'], x['reference_secs']), x

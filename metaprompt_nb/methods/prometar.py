@@ -57,8 +57,9 @@ class VNet(nn.Module):
     def forward(self, g_ce, g_reg):
         "Gates γ [L, M, d] for stacked gradients [L, M, d]"
         u = torch.cat([g_ce.flatten(1), g_reg.flatten(1)], 1)[:, None]          # (L, 1, 2Md)
+        u = u.to(self.w1.dtype)             # fp16 / bf16 gradients: the gate in VNet's own precision, returned in theirs
         gamma = torch.sigmoid(u @ self.w1 @ self.w2)[:, 0]                       # (L, Md/rate)
-        return gamma.repeat_interleave(self.dim_rate, 1).view_as(g_ce)
+        return gamma.repeat_interleave(self.dim_rate, 1).view_as(g_ce).to(g_ce.dtype)
 
 # %% ../../nbs/methods/04_prometar.ipynb #9b332890
 class ProMetaRGate(nn.Module):
@@ -114,7 +115,7 @@ def meta_task_loss(learner, gate, params:dict, images, labels, f_zs, t_zs, gen=N
     lam = torch.distributions.Beta(mixup_alpha, mixup_alpha).sample((len(q),)).to(images.device) if mixup_alpha > 0 else torch.ones(len(q), device=images.device)
     f = call_with(learner, adapted, raw_image_features, torch.cat([images[q], images[m]]))
     t = call_with(learner, adapted, lambda l: l.encode_text())
-    z = scale * mix_features(f[:len(q)], f[len(q):], lam) @ t.T
+    z = scale * mix_features(f[:len(q)], f[len(q):], lam.to(f.dtype)) @ t.T    # fp16: mixed in the features' precision
     return (lam * F.cross_entropy(z, labels[q], reduction='none') + (1 - lam) * F.cross_entropy(z, labels[m], reduction='none')).mean()
 
 # %% ../../nbs/methods/04_prometar.ipynb #52de9efe
