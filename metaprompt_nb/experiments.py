@@ -139,13 +139,15 @@ def metrics_of(res:dict) -> dict:
     for k, r in res.items(): m[k], m[f'{k}_ci'] = r['accuracy'], accuracy_interval(right[k])[1]
     if 'base' in m:
         hm = lambda a: harmonic_mean(a['run', 'base'], a['run', 'new'])
-        m['hm'], m['hm_ci'] = harmonic_mean(m['base'], m['new']), interval(hm, {('run', h): right[h] for h in ('base', 'new')})[1]
+        m['hm'] = harmonic_mean(m['base'], m['new'])
+        m['hm_ci'] = interval(hm, {('run', h): right[h] for h in ('base', 'new')})[1]
     return {**m, 'outcomes': {k: pack_outcomes(v) for k, v in right.items()}}
 
 def metrics_table(dataset:str, metrics:dict, title='', meta:dict|None=None, **extra) -> ResultsTable:
     "A table of one data set's `metrics_of`: base / new / HM or accuracy, each ± its 95% interval"
     row = {('accuracy' + k[3:] if k.startswith('all') else k): v for k, v in metrics.items() if k != 'outcomes'}
-    return ResultsTable([dict(dataset=dataset, **row, **extra)], title=title, meta={**(meta or {}), 'interval': interval_note(1)})
+    meta = {**(meta or {}), 'interval': interval_note(1)}
+    return ResultsTable([dict(dataset=dataset, **row, **extra)], title=title, meta=meta)
 
 # %% ../nbs/40_experiments.ipynb #231e02fc
 def zeroshot(dataset:str=None,      # registered name (OxfordPets, toy, ...), a split file or an image folder
@@ -177,7 +179,8 @@ def zeroshot(dataset:str=None,      # registered name (OxfordPets, toy, ...), a 
     res = zeroshot_results(bb, data, subsample, split, tpl, dev, a['eval_batch_size'], _cache(a), a['workers'], quiet)
     out, metrics = spec.folder(a['output_dir']), metrics_of(res)
     meta = dict(backbone=bb.name, pretrained=bb.pretrained, weights=bb.fingerprint, split=split, spec=spec.key)
-    table = metrics_table(data.name, metrics, 'zero-shot', meta, **({} if subsample == 'base2new' else dict(n=res['all']['n'])))
+    extra = {} if subsample == 'base2new' else dict(n=res['all']['n'])
+    table = metrics_table(data.name, metrics, 'zero-shot', meta, **extra)
     out.mkdir(parents=True, exist_ok=True)
     for h, r in res.items(): _save_fig(plot_zeroshot(r), out/('per_class.png' if h == 'all' else f'per_class_{h}.png'))
     per_class = {h: dict(zip(r['classnames'], r['per_class'])) for h, r in res.items()}
@@ -208,9 +211,10 @@ def recorded(folder, spec) -> dict|None:
     return m if m.get('key') == spec.key else None
 
 def finished(folder, spec) -> dict|None:
-    "The metrics of a finished run of `spec` in `folder`, or None (also when it was recorded without per-image outcomes)"
+    "The metrics of a finished run of `spec` in `folder`, or None (also when recorded without per-image outcomes)"
     m = recorded(folder, spec)
-    return {k: v for k, v in m.items() if k.removesuffix('_ci') in METRICS or k == 'outcomes'} if m and 'outcomes' in m else None
+    if not m or 'outcomes' not in m: return None
+    return {k: v for k, v in m.items() if k.removesuffix('_ci') in METRICS or k == 'outcomes'}
 
 @contextmanager
 def run_lock(folder):
@@ -229,7 +233,7 @@ def run(spec:RunSpec, backbone, data, output_dir, device='cpu', cache_dir=None, 
     if not fresh and (done := finished(out, spec)) is not None:
         if not quiet: print(f"{spec.name} on {data.name}: reusing the finished run in {out}")
         return done
-    resume = resume or recorded(out, spec) is not None   # recorded before outcomes were: its final checkpoint evaluated again
+    resume = resume or recorded(out, spec) is not None   # recorded without outcomes: evaluated again
     rank = torch.distributed.get_rank() if distributed and torch.distributed.is_initialized() else 0
     with run_lock(out) if rank == 0 else nullcontext():
         if (out/'last.pt').is_file() and not (resume or fresh):
@@ -265,7 +269,7 @@ def train(method:str='coop',      # a method (prograd, kgcoop, ...), a learner (
           dataset:str=None,       # registered name, split file or image folder
           learner:str=None,       # the learner; default: the method's paper's
           subsample:str='base2new', # 'base2new': train on base classes, test base and new; 'all': all classes; heldout-<domain>
-          protocol:str=None,      # recipe layers: fewshot, crossdataset or dg ([<protocol>.*] of settings.ini); default: dg for heldout-<domain>, else base-to-new
+          protocol:str=None,      # recipe layers [<protocol>.*]: fewshot, crossdataset, dg (default for heldout-*)
           shots:int=None,         # K training images per class
           seed:int=1,             # seed of the K-shot draw and of training
           epochs:int=None,        # default: the recipe's ([<method>.train], [<learner>.train])
@@ -295,7 +299,8 @@ def train(method:str='coop',      # a method (prograd, kgcoop, ...), a learner (
     if learner and l and learner != l: raise ConfigError(f"{method!r} names learner {l!r}, but --learner is {learner!r}")
     if resume and fresh: raise ConfigError("--resume and --fresh contradict each other; give one")
     given = dict(epochs=epochs, lr=lr, batch_size=batch_size, n_views=n_views)
-    if held_out(subsample) and protocol not in (None, 'dg'): raise ConfigError(f"--subsample {subsample} is the dg protocol, not {protocol}")
+    if held_out(subsample) and protocol not in (None, 'dg'):
+        raise ConfigError(f"--subsample {subsample} is the dg protocol, not {protocol}")
     protocol = protocol or ('dg' if held_out(subsample) else None)   # leave-one-domain-out reads the [dg.*] recipes
     recipe(S, m, learner or l, options, given, protocol=protocol)   # every option checked before any data is touched
     rank = init_distributed() if distributed else 0

@@ -95,18 +95,19 @@ def _averages(protocol, names:list, source=None, domains:dict|None=None) -> dict
     return {avg: (over, set(over) == set(PAPERS_DATASETS[protocol]))} if len(over) > 1 else {}
 
 def _outcomes(results:dict, methods, over, halves) -> dict|None:
-    "{(method, 'dataset/half'): bool [seeds, n]} of the runs behind a row, or None when one was recorded without outcomes"
+    "{(method, 'dataset/half'): bool [seeds, n]} of the runs behind a row, or None when one lacks its outcomes"
     if any('outcomes' not in x for m in methods for d in over for x in results[m][d]): return None
     return {(m, f'{d}/{h}'): np.stack([unpack_outcomes(x['outcomes'][h]) for x in results[m][d]])
             for m in methods for d in over for h in halves}
 
 def _statistic(method, over, k):
-    "Row metric `k` (base, new, hm or all) of `method`, averaged over the data sets `over`, of {(method, test): accuracy}"
+    "Row metric `k` (base, new, hm or all) of `method` averaged over data sets `over`, of {(method, test): accuracy}"
     mean = lambda a, h: sum(a[method, f'{d}/{h}'] for d in over) / len(over)
     return (lambda a: harmonic_mean(mean(a, 'base'), mean(a, 'new'))) if k == 'hm' else (lambda a: mean(a, k))
 
 def aggregate(protocol, results:dict, title='', meta:dict|None=None, source:str|None=None, domains:dict|None=None) -> ResultsTable:
-    "Papers'-format table of {method: {dataset: [metrics per seed]}}: seed means ± 95% intervals, the average rows, reported numbers, differences"
+    """Papers'-format table of {method: {dataset: [metrics per seed]}}: seed means ± 95% intervals, the average rows,
+    reported numbers, differences"""
     meta, keys = dict(meta or {}), ('base', 'new') if protocol == 'base2new' else ('all',)
     meta.setdefault('interval', interval_note(max(len(v) for per_ds in results.values() for v in per_ds.values())))
     rep, rows = _reported(protocol, meta), []
@@ -123,27 +124,32 @@ def aggregate(protocol, results:dict, title='', meta:dict|None=None, source:str|
                 ours = dict(base=v['base'], base_ci=ci('base'), new=v['new'], new_ci=ci('new'),
                             hm=harmonic_mean(v['base'], v['new']), hm_ci=ci('hm'))
                 rows.append(dict(method=m, dataset=d, **_compared(ours, r, dict(base='base', new='new', hm='hm'))))
-            else: rows.append(dict(method=m, dataset=d, **_compared(dict(accuracy=v['all'], accuracy_ci=ci('all')), r, dict(accuracy='accuracy'))))
+            else:
+                ours = dict(accuracy=v['all'], accuracy_ci=ci('all'))
+                rows.append(dict(method=m, dataset=d, **_compared(ours, r, dict(accuracy='accuracy'))))
     return ResultsTable(rows, title=title, meta=meta)
 
 # %% ../nbs/41_reproduce.ipynb #ffcfc519
-def paired_difference(results:dict, method:str, baseline:str, protocol:str='base2new', datasets=None, source=None) -> dict:
+def paired_difference(results:dict, method:str, baseline:str, protocol:str='base2new', datasets=None,
+                      source=None) -> dict:
     """{'base', 'new', 'hm'} or {'accuracy'}: (`method` − `baseline`, its 95% half-width), averaged over `datasets`
     (default: every one both ran, but `source`), paired by test image and seed"""
     over = list(datasets or [d for d in results[method] if d in results[baseline] and d != source])
     keys = ('base', 'new') if protocol == 'base2new' else ('all',)
     if (o := _outcomes(results, [method, baseline], over, keys)) is None:
-        raise ConfigError(f"{method} or {baseline} has runs recorded without per-image outcomes; reproduce evaluates them again")
+        raise ConfigError(f"{method} or {baseline} has runs without per-image outcomes; reproduce evaluates them")
     diff = lambda k: lambda a: _statistic(method, over, k)(a) - _statistic(baseline, over, k)(a)
-    return {('accuracy' if k == 'all' else k): interval(diff(k), o) for k in (('base', 'new', 'hm') if protocol == 'base2new' else ('all',))}
+    shown = ('base', 'new', 'hm') if protocol == 'base2new' else ('all',)
+    return {('accuracy' if k == 'all' else k): interval(diff(k), o) for k in shown}
 
 def differences(protocol, results:dict, baseline:str, title='', meta:dict|None=None, source=None) -> ResultsTable:
-    "A table of every other method minus `baseline` (`paired_difference`, over all data sets but `source`) ± 95% intervals"
+    "A table of every other method minus `baseline` (`paired_difference`, all data sets but `source`), ± 95% intervals"
     rows = []
     for m in results:
         if m == baseline: continue
         d = paired_difference(results, m, baseline, protocol, source=source)
-        rows.append(dict(method=m, versus=baseline, **{c: x for k, (v, h) in d.items() for c, x in ((k, v), (f'{k}_ci', h))}))
+        cols = {c: x for k, (v, h) in d.items() for c, x in ((k, v), (f'{k}_ci', h))}
+        rows.append(dict(method=m, versus=baseline, **cols))
     return ResultsTable(rows, title=title, meta=meta)
 
 # %% ../nbs/41_reproduce.ipynb #4e99972f
@@ -159,7 +165,7 @@ def label_positions(xy, widths, dy:float) -> np.ndarray:
 
 # %% ../nbs/41_reproduce.ipynb #d3145585
 def plot_base_new(table, title=''):
-    "Scatter of base vs new accuracy per method (the Average row when there are several data sets), with the 95% intervals as bars"
+    "Base vs new accuracy per method (the Average row when there are several data sets), 95% intervals as bars"
     rows = {}
     for r in table.rows: rows[r['method']] = r                    # the last row of a method is its Average (or only) row
     fig, ax = plt.subplots(figsize=(5, 4.2))
@@ -168,9 +174,11 @@ def plot_base_new(table, title=''):
     ly = label_positions(xy, [pad + 0.017 * (hi - lo) * len(m) for m in rows], dy)                          # 8-pt characters
     for (m, r), y in zip(rows.items(), ly):
         zs = m == 'zeroshot'
-        dot = ax.scatter(r['base'], r['new'], s=80 if zs else 40, marker='*' if zs else 'o', color='k' if zs else None, zorder=3)
+        dot = ax.scatter(r['base'], r['new'], s=80 if zs else 40, marker='*' if zs else 'o', color='k' if zs else None,
+                         zorder=3)
         bars = {a: r[f'{k}_ci'] for a, k in (('xerr', 'base'), ('yerr', 'new')) if isinstance(r.get(f'{k}_ci'), float)}
-        if bars: ax.errorbar(r['base'], r['new'], **bars, fmt='none', ecolor=dot.get_facecolor()[0], lw=0.8, alpha=0.7, zorder=2)
+        if bars: ax.errorbar(r['base'], r['new'], **bars, fmt='none', ecolor=dot.get_facecolor()[0], lw=0.8, alpha=0.7,
+                             zorder=2)
         ax.annotate(m, (r['base'], r['new']), xytext=(r['base'] + pad, y), fontsize=8,
                     arrowprops=dict(arrowstyle='-', lw=0.6, color='0.4') if y < r['new'] else None)
     b = np.linspace(lo, hi, 200)
@@ -193,7 +201,7 @@ def _sweep(table) -> tuple:
     return [table.meta.get(k) for k in keys], sorted({r['dataset'] for r in table.rows})
 
 def plot_fewshot(tables, title=''):
-    "Accuracy (± 95% interval) against shots, a line per method, from few-shot tables that differ only in their shots; reported dashed"
+    "Accuracy (± 95% interval) against shots, a line per method, from few-shot tables that differ only in their shots"
     tables = sorted(tables, key=lambda t: t.meta['shots'])
     if any(_sweep(t) != _sweep(tables[0]) for t in tables):
         raise ConfigError('plot_fewshot: the tables differ in more than their shots (backbone, weights, precision, seeds, options or data sets)')
@@ -201,7 +209,8 @@ def plot_fewshot(tables, title=''):
     points = [(t.meta['shots'], _curve_rows(t)) for t in tables]
     for m in dict.fromkeys(m for _, p in points for m in p):
         ks, acc, ci = zip(*[(k, p[m]['accuracy'], p[m].get('accuracy_ci', '')) for k, p in points if m in p])
-        line = ax.errorbar(ks, acc, yerr=ci if all(isinstance(c, float) for c in ci) else None, fmt='o-', label=m).lines[0]
+        yerr = ci if all(isinstance(c, float) for c in ci) else None
+        line = ax.errorbar(ks, acc, yerr=yerr, fmt='o-', label=m).lines[0]
         rep = [(k, p[m]['reported']) for k, p in points if m in p and p[m].get('reported', '') != '']
         if rep: ax.plot(*zip(*rep), '--', color=line.get_color(), lw=1, label=f'{m} (reported)')
     ax.set_xscale('log', base=2); ax.set_xticks([1, 2, 4, 8, 16], ['1', '2', '4', '8', '16'])

@@ -80,7 +80,7 @@ class Recipe:
 PROTOCOL_LAYERS = ('fewshot', 'crossdataset', 'dg')   # protocols with recipe sections: [<p>.<section>] wins over [<section>]
 
 def protocol_layer(protocol:str) -> str|None:
-    "The recipe layer of a `reproduce` protocol: base-to-new has none, domain shares crossdataset's (the same source runs)"
+    "The recipe layer of a `reproduce` protocol: base-to-new has none, domain shares crossdataset's (the same runs)"
     return dict(fewshot='fewshot', domain='crossdataset', crossdataset='crossdataset', dg='dg').get(protocol)
 
 def check_sections(settings:Settings):

@@ -1,4 +1,4 @@
-"""How sure a table is: 95% intervals of accuracies, harmonic means, averages and differences of methods, from the test images and the seeds
+"""How sure a table is: 95% intervals of accuracies, HMs, averages and method differences, from test images and seeds
 
 Docs: https://metaprompt-nb.github.io/metaprompt_nb/stats.html.md"""
 
@@ -31,14 +31,16 @@ def unpack_outcomes(packed:str) -> np.ndarray:
 def resample(q, test:str, draws:int=DRAWS, chunk:int=100) -> np.ndarray:
     "Means of `q` [n] over `draws` bootstrap resamples of its entries: the same resamples for every `q` of one `test`"
     q = np.asarray(q, float); rng = np.random.default_rng(zlib.crc32(f"{test}|{len(q)}".encode()))
-    return np.concatenate([q[rng.integers(0, len(q), (min(chunk, draws - i), len(q)))].mean(-1) for i in range(0, draws, chunk)])
+    sizes = [min(chunk, draws - i) for i in range(0, draws, chunk)]
+    return np.concatenate([q[rng.integers(0, len(q), (m, len(q)))].mean(-1) for m in sizes])
 
 # %% ../nbs/08_stats.ipynb #34f570df
 def interval(stat, outcomes:dict, draws:int=DRAWS) -> tuple:
     """(estimate, 95% half-width) of `stat` of accuracies (%): `outcomes` {(run, test): bool [seeds, n] or [n]},
     `stat` maps {(run, test): accuracy} to a number, elementwise over arrays"""
     C = {k: np.atleast_2d(np.asarray(v, float)) for k, v in outcomes.items()}
-    if len(seeds := {c.shape[0] for c in C.values()}) > 1: raise ValueError(f"runs of {sorted(seeds)} seeds cannot be paired")
+    if len(seeds := {c.shape[0] for c in C.values()}) > 1:
+        raise ValueError(f"runs of {sorted(seeds)} seeds cannot be paired")
     sizes = {}
     for (_, t), c in C.items():
         if sizes.setdefault(t, c.shape[1]) != c.shape[1]:
@@ -55,11 +57,12 @@ def accuracy_interval(correct, draws:int=DRAWS) -> tuple:
 
 def interval_note(seeds:int, draws:int=DRAWS) -> str:
     "What the ± of a table of `seeds` seeds is, for its metadata"
-    return f"± 95% interval, bootstrap over test images ({draws} draws)" + (f" and spread over {seeds} seeds" if seeds > 1 else ", one seed")
+    spread = f" and spread over {seeds} seeds" if seeds > 1 else ", one seed"
+    return f"± 95% interval, bootstrap over test images ({draws} draws)" + spread
 
 # %% ../nbs/08_stats.ipynb #7e23c764
 def coverage(p:float=0.7, n:int=300, trials:int=400, seed:int=0) -> tuple:
-    "(fraction of 95% intervals covering 100p, the intervals) of `trials` test sets of `n` images, each right with probability p"
+    "(fraction of 95% intervals covering 100p, the intervals) of `trials` test sets of n images, each right w.p. p"
     rng = np.random.default_rng(seed)
     iv = np.array([accuracy_interval(rng.random(n) < p, draws=400) for _ in range(trials)])
     return float((np.abs(iv[:, 0] - 100 * p) <= iv[:, 1]).mean()), iv
