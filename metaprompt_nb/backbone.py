@@ -6,7 +6,7 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/backbone.html.md"""
 
 # %% auto #0
 __all__ = ['MODEL_CONFIGS', 'ASSETS', 'is_torchscript', 'is_openai_state_dict', 'weights_fingerprint', 'uses_quick_gelu',
-           'CLIPBackbone', 'openai_release_hashes', 'check_torchscript', 'load_clip', 'save_local_dir']
+           'CLIPBackbone', 'openai_release_hashes', 'check_torchscript', 'load_clip', 'weights_label', 'save_local_dir']
 
 # %% ../nbs/01_backbone.ipynb #3261f6e1
 import difflib, hashlib, json, logging, os, re, socket, warnings, zipfile
@@ -211,6 +211,13 @@ def load_clip(name:str='ViT-B-16',       # open_clip model name, or an 'hf-hub:o
         elif schema and pretrained is not None: open_clip.load_checkpoint(model, pretrained, weights_only=True)
     model.requires_grad_(False).eval()
     return CLIPBackbone(model, preprocess, tokenizer, given, pretrained, precision)
+
+# %% ../nbs/01_backbone.ipynb #a4cf49f4
+def weights_label(backbone) -> str:
+    "Where `backbone`'s weights come from, for titles: the pretrained tag or file, the model's own, or random init"
+    if backbone.pretrained: return str(backbone.pretrained)
+    own = backbone.name.startswith(('hf-hub:', 'local-dir:')) or (ASSETS/backbone.name/'open_clip_config.json').is_file()
+    return 'its own weights' if own else 'random init'
 
 # %% ../nbs/01_backbone.ipynb #437d0e31
 def save_local_dir(model, name:str, path, preprocess_cfg:dict|None=None):

@@ -16,6 +16,7 @@ from typing import Annotated
 import numpy as np, torch
 import matplotlib.pyplot as plt
 from .settings import ConfigError
+from .backbone import weights_label
 from .data import load_dataset, domains_of, DG_DATASETS
 from .zeroshot import harmonic_mean, ResultsTable
 from .stats import interval, unpack_outcomes, interval_note
@@ -272,7 +273,7 @@ def reproduce(protocol:str='base2new',                                  # base2n
                 seeds=list(a['seeds']), schedule=common.pop() if len(common) == 1 else 'each method its own (schedules)', schedules=schedules,
                 options=parse_options(options))
     src = source if protocol in ('domain', 'crossdataset') else None
-    table = aggregate(protocol, results, f"{protocol}, {bb.name} ({bb.pretrained or 'random init'}), {a['shots']} shots, seeds {list(a['seeds'])}", meta,
+    table = aggregate(protocol, results, f"{protocol}, {bb.name} ({weights_label(bb)}), {a['shots']} shots, seeds {list(a['seeds'])}", meta,
                       src, domains)
     out = Path(a['output_dir'])/'reproduce'/protocol/(f"shots{a['shots']}" if protocol == 'fewshot' else '')
     table.save(out/'table.md'); table.save(out/'table.json')
