@@ -165,7 +165,10 @@ class ResultsTable:
         self.rows, self.title, self.meta = [dict(r) for r in rows], title, dict(meta or {})
         self.cols = cols or list(dict.fromkeys(k for r in self.rows for k in r))
     def _fmt(self, v): return f"{v:.2f}" if isinstance(v, float) else str(v)
-    def _shown(self): return [c for c in self.cols if not (c.endswith('_ci') and c[:-3] in self.cols)]
+    def _shown(self):
+        "Columns to print: a `_ci` one goes after its number's ±, an empty one (no reported numbers, say) not at all"
+        return [c for c in self.cols if not (c.endswith('_ci') and c[:-3] in self.cols)
+                and (not self.rows or any(r.get(c, '') != '' for r in self.rows))]
     def _cell(self, r, c):
         "A number, with its 95% half-width (column `<c>_ci`) after a ± when the row has one"
         v, ci = r.get(c, ''), r.get(f'{c}_ci', '')
