@@ -13,7 +13,7 @@ The machine is shared: absolute times are noisy, ratios less so.
 
 usage: python benchmarks/meta_step.py [--backbone Tiny-ViT] [--steps 5] [--threads 1] [--batch 8] [--classes 10]
 """
-import argparse, statistics, time
+import argparse, json, statistics, time
 import torch, torch.nn.functional as F
 
 def setup(backbone, batch, n_cls, seed=0):
@@ -96,5 +96,8 @@ def main():
     for k, v in med.items():
         ref = next((b for p, b in base.items() if k.startswith(p)), None)
         print(f"  {k:32s} {v*1e3:9.1f} ms/step" + (f"   x{v / med[ref]:.2f} vs {ref}" if ref else ''))
+    baselines = {k: next((b for p, b in base.items() if k.startswith(p)), None) for k in med}
+    print(json.dumps(dict(backbone=a.backbone, batch=a.batch, classes=a.classes, threads=a.threads, steps=a.steps, secs=med,
+                          ratios={k: med[k] / med[b] for k, b in baselines.items() if b}, baselines=baselines)))
 
 if __name__ == '__main__': main()

@@ -10,6 +10,7 @@ __all__ = ['check_vision_tower', 'encode_image_vpt']
 # %% ../nbs/11_image_encoder.ipynb #6d7c2a68
 import torch, torch.nn.functional as F
 from open_clip.transformer import VisionTransformer
+from .text_encoder import _block, _check_plain_blocks
 
 # %% ../nbs/11_image_encoder.ipynb #2c5a42b1
 def check_vision_tower(model):
@@ -32,9 +33,11 @@ def encode_image_vpt(model,           # frozen open_clip `CLIP` with a VisionTra
     if len(deep) >= len(v.transformer.resblocks): raise ValueError(f"{len(deep)} deep prompts for {len(v.transformer.resblocks)} blocks; at most {len(v.transformer.resblocks) - 1}")
     if len(deep) and not P: raise ValueError("deep visual prompts need shallow prompts (they replace the shallow prompts' slots)")
     if P: x = torch.cat([x, v.ln_pre(shallow.to(x.dtype)).expand(x.shape[0], -1, -1)], dim=1)
+    if torch.is_grad_enabled() and any(p is not None and p.requires_grad for p in (shallow, *deep)): _check_plain_blocks(v)
     for i, blk in enumerate(v.transformer.resblocks):
         if 0 < i <= len(deep): x = torch.cat([x[:, :-P], deep[i - 1].to(x.dtype).expand(x.shape[0], -1, -1)], dim=1)
-        x = blk(x)
+        by_hand = torch.is_grad_enabled() and x.requires_grad    # prompts in training: the block by hand (see below)
+        x = _block(blk, x, None)[0] if by_hand else blk(x)
     pooled, _ = v._pool(x[:, :x.shape[1] - P])        # strip the prompts before pooling
     if v.proj is not None: pooled = pooled @ v.proj
     return F.normalize(pooled, dim=-1) if normalize else pooled

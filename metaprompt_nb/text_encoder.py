@@ -92,7 +92,7 @@ def _check_plain_blocks(model):
 
 # %% ../nbs/10_text_encoder.ipynb #06449b2a
 def _attend(blk, x, mask, past=None):
-    "`blk`'s self-attention of queries `x` over keys [past; x], by hand; also returns `x`'s own (k, v)"
+    "`blk`'s self-attention of queries `x` over keys [past; x] (`mask`: additive, or None), by hand; also `x`'s own (k, v)"
     a = blk.attn
     heads = lambda t: t.unflatten(-1, (a.num_heads, -1)).transpose(1, 2)   # [N, L, D] -> [N, H, L, d]
     q, k, v = map(heads, F.linear(blk.ln_1(x), a.in_proj_weight, a.in_proj_bias).chunk(3, dim=-1))
@@ -100,7 +100,7 @@ def _attend(blk, x, mask, past=None):
     if past is not None:
         rep = x.shape[0] // past[0].shape[0]
         k, v = (torch.cat([p.repeat_interleave(rep, 0), t], dim=2) for p, t in zip(past, kv))
-    o = F.scaled_dot_product_attention(q, k, v, attn_mask=mask.to(q.dtype))
+    o = F.scaled_dot_product_attention(q, k, v, attn_mask=None if mask is None else mask.to(q.dtype))
     return a.out_proj(o.transpose(1, 2).flatten(2)), kv
 
 def _block(blk, x, mask, past=None):

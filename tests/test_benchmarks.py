@@ -39,3 +39,9 @@ def test_gpu_smoke_half_precision():
     r = run('gpu.py', '--smoke', '--device', 'cpu', '--threads', '1', '--precision', 'fp16', '--classes', '4')
     assert {x['method'] for x in r['rows']} == {'coop', 'cocoop', 'maple', 'prometar'}
     for x in r['rows']: assert not x['failed'] and positive(x['ours_secs'], x['reference_secs']), x
+
+def test_meta_step():
+    r = run('meta_step.py', '--backbone', 'Tiny-ViT', '--steps', '1', '--threads', '1', '--batch', '4', '--classes', '2')
+    assert {'ProMetaR 2nd order', 'ProMetaR 1st order', 'MetaPrompt b2n (1st order)', 'GRAM meta 2nd order'} <= set(r['ratios'])
+    assert positive(*r['secs'].values(), *r['ratios'].values())
+    assert r['baselines']['ProMetaR 2nd order'] == 'IVLP plain CE'
