@@ -188,7 +188,9 @@ def _batches(self:Trainer):
         for b, self.ib, (x, y) in zip(batches, shares, dl):
             self.n_global, self.batch_index = len(b), b
             m = self.backbone.model
-            yield (image_features(m, x, self.device) if self.cached else x.to(self.device, image_dtype(m))), y.to(self.device)
+            if not self.cached: yield x.to(self.device, image_dtype(m)), y.to(self.device); continue
+            with torch.inference_mode(): f = image_features(m, x, self.device)   # the frozen tower, no autograd state
+            yield f.clone(), y.to(self.device)                                    # clone: an ordinary tensor again
 
 # %% ../nbs/14_training.ipynb #8054d8c7
 @patch
