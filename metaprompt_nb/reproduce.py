@@ -106,6 +106,11 @@ def _statistic(method, over, k):
     mean = lambda a, h: sum(a[method, f'{d}/{h}'] for d in over) / len(over)
     return (lambda a: harmonic_mean(mean(a, 'base'), mean(a, 'new'))) if k == 'hm' else (lambda a: mean(a, k))
 
+def _metric_interval(results:dict, methods, over, k, stat) -> tuple|None:
+    "`interval` of `stat` on the outcomes row metric `k` needs (both halves for hm), or None when a run lacks them"
+    o = _outcomes(results, methods, over, ('base', 'new') if k == 'hm' else (k,))
+    return None if o is None else interval(stat, o)
+
 def aggregate(protocol, results:dict, title='', meta:dict|None=None, source:str|None=None, domains:dict|None=None) -> ResultsTable:
     """Papers'-format table of {method: {dataset: [metrics per seed]}}: seed means ± 95% intervals, the average rows,
     reported numbers, differences"""
@@ -119,8 +124,8 @@ def aggregate(protocol, results:dict, title='', meta:dict|None=None, source:str|
         for d, v in mean.items():
             r = rep.get((m, d), {}) if d not in averages or averages[d][1] else {}   # a reported average: over the papers' rows
             over = averages[d][0] if d in averages else [d]
-            o = _outcomes(results, [m], over, keys)
-            ci = lambda k: '' if o is None else interval(_statistic(m, over, k), o)[1]
+            half = lambda k: _metric_interval(results, [m], over, k, _statistic(m, over, k))
+            ci = lambda k: '' if (iv := half(k)) is None else iv[1]
             if protocol == 'base2new':
                 ours = dict(base=v['base'], base_ci=ci('base'), new=v['new'], new_ci=ci('new'),
                             hm=harmonic_mean(v['base'], v['new']), hm_ci=ci('hm'))
@@ -136,12 +141,13 @@ def paired_difference(results:dict, method:str, baseline:str, protocol:str='base
     """{'base', 'new', 'hm'} or {'accuracy'}: (`method` − `baseline`, its 95% half-width), averaged over `datasets`
     (default: every one both ran, but `source`), paired by test image and seed"""
     over = list(datasets or [d for d in results[method] if d in results[baseline] and d != source])
-    keys = ('base', 'new') if protocol == 'base2new' else ('all',)
-    if (o := _outcomes(results, [method, baseline], over, keys)) is None:
-        raise ConfigError(f"{method} or {baseline} has runs without per-image outcomes; reproduce evaluates them")
-    diff = lambda k: lambda a: _statistic(method, over, k)(a) - _statistic(baseline, over, k)(a)
-    shown = ('base', 'new', 'hm') if protocol == 'base2new' else ('all',)
-    return {('accuracy' if k == 'all' else k): interval(diff(k), o) for k in shown}
+    out = {}
+    for k in ('base', 'new', 'hm') if protocol == 'base2new' else ('all',):
+        diff = lambda a: _statistic(method, over, k)(a) - _statistic(baseline, over, k)(a)
+        if (iv := _metric_interval(results, [method, baseline], over, k, diff)) is None:
+            raise ConfigError(f"{method} or {baseline} has runs without per-image outcomes; reproduce evaluates them")
+        out['accuracy' if k == 'all' else k] = iv
+    return out
 
 def differences(protocol, results:dict, baseline:str, title='', meta:dict|None=None, source=None) -> ResultsTable:
     "A table of every other method minus `baseline` (`paired_difference`, all data sets but `source`), ± 95% intervals"
