@@ -7,12 +7,13 @@ Docs: https://metaprompt-nb.github.io/metaprompt_nb/world.html.md"""
 # %% auto #0
 __all__ = ['SHAPES', 'SHADES', 'SHADE_NAMES', 'COLOURS', 'SHADE_RGB', 'SHADE_COLOUR', 'SIZES', 'RADII', 'TEXTURES', 'POSITIONS',
            'COUNTS', 'DOMAINS', 'PRETRAIN_DOMAINS', 'S', 'SYNONYMS', 'SYNONYM_P', 'PLURALS', 'POSITION_PHRASES',
-           'OPENINGS', 'BACKGROUNDS', 'MENTION_P', 'COMMON', 'WORLD_TASKS', 'WORLD_TEMPLATES', 'synonym_rates',
-           'shape_mask', 'sample_attrs', 'render', 'unseen_pair', 'caption', 'world_batch', 'world_captions',
-           'world_stream', 'world_split', 'world_dataset_name', 'make_world_datasets', 'make_world_dg_dataset']
+           'OPENINGS', 'BACKGROUNDS', 'MENTION_P', 'COMMON', 'WORLD_TASKS', 'COMPOSITES', 'RARE_WORDING', 'WORLD_SUITE',
+           'TEST_IMAGES', 'WORLD_TEMPLATES', 'synonym_rates', 'shape_mask', 'sample_attrs', 'render', 'unseen_pair',
+           'caption', 'world_batch', 'world_captions', 'world_stream', 'composite_classes', 'world_split',
+           'world_dataset_name', 'n_test_images', 'make_world_datasets', 'make_world_dg_dataset']
 
 # %% ../nbs/04_world.ipynb #ee85881d
-import hashlib
+import hashlib, itertools, math
 from functools import partial
 from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
@@ -250,6 +251,48 @@ WORLD_TASKS = {  # task: (sorted class names, fn(class names of the images, rng)
     'objects': (sorted(f'{c} {s}' for c in COLOURS for s in SHAPES), lambda c, rng: dict(
         shade=_shade_of([x.split()[0] for x in c], rng), shape=[SHAPES.index(x.split()[1]) for x in c], size=_medium_or_large(c, rng)))}
 
+# %% ../nbs/04_world.ipynb #05ff4b6d
+COMPOSITES = {  # task: the two attributes a class fixes, in the order its name says them
+    'sized-shapes': ('size', 'shape'), 'textured-shapes': ('texture', 'shape'), 'coloured-textures': ('colour', 'texture'),
+    'sized-colours': ('size', 'colour'), 'counted-shapes': ('count', 'shape'), 'placed-shapes': ('shape', 'position'),
+    'shaded-shapes': ('shade', 'shape')}
+RARE_WORDING = 1/3  # chance that a word of a composite class's name is its synonym
+_VALUES = dict(shape=SHAPES, texture=TEXTURES, size=SIZES, colour=COLOURS, shade=SHADE_NAMES, position=POSITIONS,
+               count=COUNTS)
+
+def _words(kind, v, rare:bool) -> str:
+    "The words for value `v` of attribute `kind`: the synonym when `rare` and one exists, else the common words"
+    if kind == 'position': return f"in the {SYNONYMS['position'][v]}" if rare else POSITION_PHRASES[POSITIONS[v]]
+    return SYNONYMS[kind][v] if rare and kind in SYNONYMS else _VALUES[kind][v]
+
+def _plural(noun): return PLURALS.get(noun, noun + 's')
+
+def _class_name(kinds, values, rare) -> str:
+    "'banded ring', 'ring in the northwest', 'a trio of hoops', ... for attribute `values` of `kinds`"
+    if kinds[0] != 'count': return ' '.join(_words(k, v, r) for k, v, r in zip(kinds, values, rare))
+    c, noun = values[0] + 1, _words('shape', values[1], rare[1])
+    if c == 1: return ('a single ' if rare[0] else 'one ') + noun
+    return f"a {SYNONYMS['count'][c - 1]} of {_plural(noun)}" if rare[0] else f"{COUNTS[c - 1]} {_plural(noun)}"
+
+def composite_classes(task:str) -> dict:
+    "Class name: {attribute: value index} of every combination of `COMPOSITES[task]`, sorted by name"
+    kinds, rng = COMPOSITES[task], np.random.default_rng(list(task.encode()))
+    combos = itertools.product(*(range(len(_VALUES[k])) for k in kinds))
+    named = [(_class_name(kinds, v, rng.random(len(kinds)) < RARE_WORDING), dict(zip(kinds, v))) for v in combos]
+    return dict(sorted(named, key=lambda x: x[0]))
+
+# %% ../nbs/04_world.ipynb #86069601
+def _composite_attrs(task, c, rng) -> dict:
+    "The attributes that define composite class names `c` of `task` (sizes: small for places and counts)"
+    classes, kinds = composite_classes(task), COMPOSITES[task]
+    a = {k: np.array([classes[x][k] for x in c], dtype=int) for k in kinds}
+    if 'colour' in a: a['shade'] = _shade_of(np.array(COLOURS)[a.pop('colour')], rng)
+    if 'count' in a: a['count'] = a['count'] + 1
+    if 'size' not in a: a['size'] = np.zeros(len(c), int) if {'count', 'position'} & set(kinds) else _medium_or_large(c, rng)
+    return a
+
+WORLD_TASKS.update({t: (list(composite_classes(t)), partial(_composite_attrs, t)) for t in COMPOSITES})
+
 # %% ../nbs/04_world.ipynb #cb44f092
 def world_split(task:str,          # a key of `WORLD_TASKS`
                 split:str,         # 'train', 'val' or 'test'
@@ -271,6 +314,9 @@ def _dataset_dir(task, domain='clean'): return world_dataset_name(task, domain).
 
 def _split_file(task, domain='clean'): return 'split_zhou_' + ''.join(w.capitalize() for w in world_dataset_name(task, domain).split('-')) + '.json'
 
+# %% ../nbs/04_world.ipynb #1c8a8584
+WORLD_SUITE = [world_dataset_name(t) for t in [*COMPOSITES, 'objects']]  # the base-to-new suite
+
 # %% ../nbs/04_world.ipynb #bfc75dd8
 def _write_images(folder, split, images, labels, classes):
     "Save images as PNGs under `folder/images/split/<class>/`; the split's [relpath, label, classname] list"
@@ -283,35 +329,48 @@ def _write_images(folder, split, images, labels, classes):
     return items
 
 # %% ../nbs/04_world.ipynb #2509fb10
+TEST_IMAGES = 5000  # clean test images of a task (at least 50 per class); each other domain has half as many
+
+def n_test_images(n_cls:int, total:int=TEST_IMAGES, least:int=50) -> int:
+    "Test images per class: `total` over the classes, at least `least`"
+    return max(least, math.ceil(total / n_cls))
+
 def make_world_datasets(root,                 # data root; data sets go to <root>/world_<task>[_<domain>]
                         seed:int=0,           # world seed
                         n_train:int=64,       # training images per class (seeds draw different 16 shots)
                         n_val:int=8,          # validation images per class
-                        n_test:int=50,        # test images per class, clean domain
-                        n_test_domain:int=25, # test images per class of every other domain
+                        n_test:int|None=None, # test images per class, clean domain (None: `n_test_images`)
+                        n_test_domain:int|None=None, # of every other domain (None: half of `TEST_IMAGES`, at least 25)
                         tasks=None,           # subset of `WORLD_TASKS` (default all)
                         domains=DOMAINS,      # domains to write (clean is the full data set, others test-only)
                        ) -> list:
     "Write the world data sets under `root`; their names"
     names = []
     for task in tasks or WORLD_TASKS:
+        n_cls = len(WORLD_TASKS[task][0])
         for dom in domains:
             folder = Path(root)/_dataset_dir(task, dom)
-            sizes = dict(train=n_train, val=n_val, test=n_test) if dom == 'clean' else dict(train=0, val=0, test=n_test_domain)
+            sizes = (dict(train=n_train, val=n_val, test=n_test or n_test_images(n_cls)) if dom == 'clean' else
+                     dict(train=0, val=0, test=n_test_domain or n_test_images(n_cls, TEST_IMAGES // 2, 25)))
             splits = {s: _write_images(folder, s, *world_split(task, s, n, seed, dom)) if n else [] for s, n in sizes.items()}
             write_split(folder/_split_file(task, dom), splits)
             names.append(world_dataset_name(task, dom))
     return names
 
+
 # %% ../nbs/04_world.ipynb #411b0d0d
-WORLD_TEMPLATES = {'textures': [f'a photo of a large {{}} {s}.' for s in SHAPES],  # an ensemble over the shapes
-                   'positions': 'a photo of a shape in the {}.'}                   # other tasks: 'a photo of a {}.'
+WORLD_TEMPLATES = {'textures': [f'a photo of a large {{}} {s}.' for s in SHAPES],           # an ensemble over the shapes
+                   'coloured-textures': [f'a photo of a large {{}} {s}.' for s in SHAPES],
+                   'sized-colours': [f'a photo of a {{}} {s}.' for s in SHAPES],
+                   'positions': 'a photo of a shape in the {}.',
+                   'counted-shapes': 'a photo of {}.'}                                       # others: 'a photo of a {}.'
+
 
 # %% ../nbs/04_world.ipynb #9dc39e2b
 for _t in WORLD_TASKS:
     for _d in DOMAINS:
         register_dataset(world_dataset_name(_t, _d), _dataset_dir(_t, _d), _split_file(_t, _d), 'images',
-                         WORLD_TEMPLATES.get(_t, 'a photo of a {}.'), make=make_world_datasets)
+                         WORLD_TEMPLATES.get(_t, 'a photo of a {}.'), make=partial(make_world_datasets, tasks=[_t], domains=[_d]))
 
 # %% ../nbs/04_world.ipynb #b2e5d9f3
 def make_world_dg_dataset(root, task:str, seed:int=0,
