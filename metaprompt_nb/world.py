@@ -329,29 +329,34 @@ def _write_images(folder, split, images, labels, classes):
     return items
 
 # %% ../nbs/04_world.ipynb #2509fb10
-TEST_IMAGES = 5000  # clean test images of a task (at least 50 per class); each other domain has half as many
+TEST_IMAGES = 5000  # clean test images of a composite task (at least 50 per class); each other domain has half as many
 
 def n_test_images(n_cls:int, total:int=TEST_IMAGES, least:int=50) -> int:
     "Test images per class: `total` over the classes, at least `least`"
     return max(least, math.ceil(total / n_cls))
 
+def _test_sizes(task) -> tuple:
+    "(clean, other domain) test images per class: 50 / 25 for single-attribute tasks, sized for statistics if composite"
+    n = len(WORLD_TASKS[task][0])
+    return (n_test_images(n), n_test_images(n, TEST_IMAGES // 2, 25)) if task in COMPOSITES else (50, 25)
+
 def make_world_datasets(root,                 # data root; data sets go to <root>/world_<task>[_<domain>]
                         seed:int=0,           # world seed
                         n_train:int=64,       # training images per class (seeds draw different 16 shots)
                         n_val:int=8,          # validation images per class
-                        n_test:int|None=None, # test images per class, clean domain (None: `n_test_images`)
-                        n_test_domain:int|None=None, # of every other domain (None: half of `TEST_IMAGES`, at least 25)
+                        n_test:int|None=None, # test images per class, clean domain (None: `_test_sizes`)
+                        n_test_domain:int|None=None, # of every other domain (None: `_test_sizes`)
                         tasks=None,           # subset of `WORLD_TASKS` (default all)
                         domains=DOMAINS,      # domains to write (clean is the full data set, others test-only)
                        ) -> list:
     "Write the world data sets under `root`; their names"
     names = []
     for task in tasks or WORLD_TASKS:
-        n_cls = len(WORLD_TASKS[task][0])
+        clean, other = _test_sizes(task)
         for dom in domains:
             folder = Path(root)/_dataset_dir(task, dom)
-            sizes = (dict(train=n_train, val=n_val, test=n_test or n_test_images(n_cls)) if dom == 'clean' else
-                     dict(train=0, val=0, test=n_test_domain or n_test_images(n_cls, TEST_IMAGES // 2, 25)))
+            sizes = (dict(train=n_train, val=n_val, test=n_test or clean) if dom == 'clean' else
+                     dict(train=0, val=0, test=n_test_domain or other))
             splits = {s: _write_images(folder, s, *world_split(task, s, n, seed, dom)) if n else [] for s, n in sizes.items()}
             write_split(folder/_split_file(task, dom), splits)
             names.append(world_dataset_name(task, dom))
