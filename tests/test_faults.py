@@ -280,12 +280,12 @@ def test_killed_world_generation_is_regenerated(tmp_path):
     "kill -9 while the world is written, then two processes on two of its data sets at once: both find it complete"
     data = tmp_path/'data'
     gen = subprocess.Popen([sys.executable, '-c', 'import sys, metaprompt_nb.world; from metaprompt_nb.data import load_dataset; '
-                            'load_dataset("world-positions", sys.argv[1])', str(data)], env=ENV)
+                            'load_dataset("world-placed-shapes", sys.argv[1])', str(data)], env=ENV)   # ~10 s to write
     wait_for(lambda: any(d.is_dir() and any(d.iterdir()) for d in data.glob('.making-*')), what='the world being written')
     time.sleep(1); gen.kill(); gen.wait()
-    assert not (data/'world_positions').exists()
+    assert not (data/'world_placed_shapes').exists()
     zs = [popen('zeroshot', '--dataset', d, '--backbone', 'tiny-world', '--data-root', data, '--output-dir', tmp_path/'zs',
-                '--cache-dir', 'none', '--device', 'cpu', '--quiet') for d in ('world-positions', 'world-shapes')]
+                '--cache-dir', 'none', '--device', 'cpu', '--quiet') for d in ('world-placed-shapes', 'world-shapes')]
     assert [p.wait(timeout=600) for p in zs] == [0, 0], [p.stderr.read() for p in zs]
     assert len(list((tmp_path/'zs').rglob('metrics.json'))) == 2 and not list(data.glob('.making-*'))
 
