@@ -362,7 +362,6 @@ def make_world_datasets(root,                 # data root; data sets go to <root
             names.append(world_dataset_name(task, dom))
     return names
 
-
 # %% ../nbs/04_world.ipynb #411b0d0d
 WORLD_TEMPLATES = {'textures': [f'a photo of a large {{}} {s}.' for s in SHAPES],           # an ensemble over the shapes
                    'coloured-textures': [f'a photo of a large {{}} {s}.' for s in SHAPES],
@@ -370,12 +369,12 @@ WORLD_TEMPLATES = {'textures': [f'a photo of a large {{}} {s}.' for s in SHAPES]
                    'positions': 'a photo of a shape in the {}.',
                    'counted-shapes': 'a photo of {}.'}                                       # others: 'a photo of a {}.'
 
-
 # %% ../nbs/04_world.ipynb #9dc39e2b
 for _t in WORLD_TASKS:
     for _d in DOMAINS:
         register_dataset(world_dataset_name(_t, _d), _dataset_dir(_t, _d), _split_file(_t, _d), 'images',
-                         WORLD_TEMPLATES.get(_t, 'a photo of a {}.'), make=partial(make_world_datasets, tasks=[_t], domains=[_d]))
+                         WORLD_TEMPLATES.get(_t, 'a photo of a {}.'),
+                         make=partial(make_world_datasets, tasks=[_t], domains=[_d]))
 
 # %% ../nbs/04_world.ipynb #b2e5d9f3
 def make_world_dg_dataset(root, task:str, seed:int=0,
