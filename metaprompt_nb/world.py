@@ -355,8 +355,8 @@ def make_world_datasets(root,                 # data root; data sets go to <root
         clean, other = _test_sizes(task)
         for dom in domains:
             folder = Path(root)/_dataset_dir(task, dom)
-            sizes = (dict(train=n_train, val=n_val, test=n_test or clean) if dom == 'clean' else
-                     dict(train=0, val=0, test=n_test_domain or other))
+            sizes = (dict(train=n_train, val=n_val, test=clean if n_test is None else n_test) if dom == 'clean' else
+                     dict(train=0, val=0, test=other if n_test_domain is None else n_test_domain))
             splits = {s: _write_images(folder, s, *world_split(task, s, n, seed, dom)) if n else [] for s, n in sizes.items()}
             write_split(folder/_split_file(task, dom), splits)
             names.append(world_dataset_name(task, dom))
