@@ -17,7 +17,7 @@ import numpy as np, torch
 import matplotlib.pyplot as plt
 from .settings import ConfigError
 from .backbone import weights_label
-from .data import load_dataset, domains_of, DG_DATASETS
+from .data import load_dataset, domains_of, DG_DATASETS, DATASETS, content_fingerprint
 from .zeroshot import harmonic_mean, ResultsTable
 from .stats import interval, unpack_outcomes, interval_note
 from .spec import recipe, run_spec, data_spec, backbone_spec, parse_method, parse_options, run_name, protocol_layer
@@ -232,6 +232,11 @@ def _save_fewshot_curve(table, folder:Path):
     what = ds[0] if len(ds) == 1 else f"average of {len(ds)} data sets"
     _save_fig(plot_fewshot(tables, f"few-shot, {what}, {table.meta['backbone']}, seeds {table.meta['seeds']}"), folder/'curve.png')
 
+def _content_hashes(names, root) -> dict:
+    "The content hashes written by the generated data sets among `names` (the world's), name -> hash"
+    found = {n: content_fingerprint(Path(root).expanduser()/DATASETS[n].dir) for n in dict.fromkeys(names) if n in DATASETS}
+    return {n: h for n, h in found.items() if h}
+
 # %% ../nbs/41_reproduce.ipynb #216a1849
 def reproduce(protocol:str='base2new',                                  # base2new, fewshot, domain, crossdataset or dg
               methods:Annotated[str, "runs: zeroshot, a learner (plain), a method, or 'method+learner'", dict(nargs='+')]=('zeroshot', 'coop'),
@@ -275,10 +280,10 @@ def reproduce(protocol:str='base2new',                                  # base2n
         if sched: schedules[job[0]] = sched
         for d, m in res.items(): results.setdefault(job[0], {}).setdefault(f"{d}/{held_out(job[3])}" if protocol == 'dg' else d, []).append(m)
     common = set(schedules.values())
+    src = source if protocol in ('domain', 'crossdataset') else None
     meta = dict(backbone=bb.name, pretrained=bb.pretrained, weights=bb.fingerprint, precision=bb.precision, shots=a['shots'],
                 seeds=list(a['seeds']), schedule=common.pop() if len(common) == 1 else 'each method its own (schedules)', schedules=schedules,
-                options=parse_options(options))
-    src = source if protocol in ('domain', 'crossdataset') else None
+                options=parse_options(options), data=_content_hashes(([src] if src else []) + datasets, a['data_root']))
     table = aggregate(protocol, results, f"{protocol}, {bb.name} ({weights_label(bb)}), {a['shots']} shots, seeds {list(a['seeds'])}", meta,
                       src, domains)
     out = Path(a['output_dir'])/'reproduce'/protocol/(f"shots{a['shots']}" if protocol == 'fewshot' else '')

@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
 from PIL import Image
-from .data import write_split, register_dataset, read_domain_folder
+from .data import write_split, register_dataset, read_domain_folder, CONTENT_FILE
 
 # %% ../nbs/04_world.ipynb #14cd3cd6
 SHAPES = ['circle', 'crescent', 'cross', 'diamond', 'heart', 'hexagon', 'ring', 'square', 'star', 'triangle']
@@ -318,6 +318,12 @@ def _split_file(task, domain='clean'): return 'split_zhou_' + ''.join(w.capitali
 WORLD_SUITE = [world_dataset_name(t) for t in [*COMPOSITES, 'objects']]  # the base-to-new suite
 
 # %% ../nbs/04_world.ipynb #bfc75dd8
+def _write_content_hash(folder, made):
+    "Write the SHA-256 (16 hex digits) of generated (images, labels, class names) into `folder`/CONTENT_FILE"
+    h = hashlib.sha256()
+    for images, labels, classes in made: h.update(images.tobytes() + labels.astype(np.int64).tobytes() + '|'.join(classes).encode())
+    (Path(folder)/CONTENT_FILE).write_text(h.hexdigest()[:16] + '\n')
+
 def _write_images(folder, split, images, labels, classes):
     "Save images as PNGs under `folder/images/split/<class>/`; the split's [relpath, label, classname] list"
     items = []
@@ -357,8 +363,9 @@ def make_world_datasets(root,                 # data root; data sets go to <root
             folder = Path(root)/_dataset_dir(task, dom)
             sizes = (dict(train=n_train, val=n_val, test=clean if n_test is None else n_test) if dom == 'clean' else
                      dict(train=0, val=0, test=other if n_test_domain is None else n_test_domain))
-            splits = {s: _write_images(folder, s, *world_split(task, s, n, seed, dom)) if n else [] for s, n in sizes.items()}
-            write_split(folder/_split_file(task, dom), splits)
+            made = {s: world_split(task, s, n, seed, dom) for s, n in sizes.items() if n}
+            write_split(folder/_split_file(task, dom), {s: _write_images(folder, s, *made[s]) if s in made else [] for s in sizes})
+            _write_content_hash(folder, made.values())
             names.append(world_dataset_name(task, dom))
     return names
 
@@ -381,7 +388,9 @@ def make_world_dg_dataset(root, task:str, seed:int=0,
                           n_per_class:int=25,  # images per class and domain
                          ) -> str:
     "Write `world-<task>-dg` under `root`: every domain's images of `task` in `images/<domain>/<class>/` folders; its name"
-    for dom in DOMAINS: _write_images(Path(root)/f"{_dataset_dir(task)}_dg", dom, *world_split(task, 'test', n_per_class, seed, dom))
+    folder, made = Path(root)/f"{_dataset_dir(task)}_dg", [world_split(task, 'test', n_per_class, seed, dom) for dom in DOMAINS]
+    for dom, m in zip(DOMAINS, made): _write_images(folder, dom, *m)
+    _write_content_hash(folder, made)
     return f"{world_dataset_name(task)}-dg"
 
 for _t in WORLD_TASKS:
