@@ -45,3 +45,8 @@ def test_meta_step():
     assert {'ProMetaR 2nd order', 'ProMetaR 1st order', 'MetaPrompt b2n (1st order)', 'GRAM meta 2nd order'} <= set(r['ratios'])
     assert positive(*r['secs'].values(), *r['ratios'].values())
     assert r['baselines']['ProMetaR 2nd order'] == 'IVLP plain CE'
+    floor = r['secs']['ProMetaR floor (plain + MAML)']                  # ProMetaR's step split into its parts
+    assert positive(r['secs']['ProMetaR regular step alone'], floor)
+    assert abs(r['prometar_vs_floor'] - r['secs']['ProMetaR 2nd order'] / floor) < 1e-9
+    only = run('meta_step.py', '--backbone', 'Tiny-ViT', '--steps', '1', '--batch', '4', '--classes', '2', '--only', 'GRAM few')
+    assert set(only['secs']) == {'GRAM few-shot (CoOp + psi)', 'CoOp plain CE'} and only['prometar_vs_floor'] is None
